@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { StandaloneTargetStack } from '../lib/target-stack';
+
+// For a target account whose owner deploys the role: no configuration, only the stack's parameters.
+const app = new App();
+new StandaloneTargetStack(app, 'ConsoleBrokerTargetStandalone', {
+  description: 'console-broker: a role that only the broker may assume, with the external ID',
+});

@@ -1,0 +1,88 @@
+import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { badGateway, gatewayTimeout, HttpError, isTimeout } from './errors';
+import type { SessionCredentials } from './federation';
+
+export interface AwsClients {
+  readonly sts: STSClient;
+  readonly secrets: SecretsManagerClient;
+}
+
+/**
+ * One client per service for the life of the execution environment. Endpoints come from the SDK's
+ * own resolution, so AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_SECRETS_MANAGER still apply.
+ * The SDK's requestTimeout only warns unless throwOnRequestTimeout is set.
+ */
+export function createAwsClients(timeoutMs: number): AwsClients {
+  const requestHandler = (): NodeHttpHandler =>
+    new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true });
+  return {
+    sts: new STSClient({ requestHandler: requestHandler(), maxAttempts: 2 }),
+    secrets: new SecretsManagerClient({ requestHandler: requestHandler(), maxAttempts: 2 }),
+  };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
+}
+
+export async function readSecretString(client: SecretsManagerClient, secretId: string): Promise<string> {
+  try {
+    const answer = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (answer.SecretString === undefined) throw badGateway('ExternalIdUnavailable', `secret ${secretId} holds no string value`);
+    return answer.SecretString;
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    if (isTimeout(error)) throw gatewayTimeout('Secrets Manager did not answer in time', error);
+    throw badGateway('ExternalIdUnavailable', `the external ID secret ${secretId} could not be read (${errorName(error)})`, error);
+  }
+}
+
+export interface AssumeRoleInput {
+  readonly roleArn: string;
+  readonly externalId: string;
+  readonly sessionName: string;
+  readonly sourceIdentity: string;
+}
+
+export interface RoleSession {
+  readonly credentials: SessionCredentials;
+  readonly expiration: Date;
+}
+
+/** STS refused the assume: a wrong external ID, a missing role, or a trust policy that does not admit the broker. */
+export const ASSUME_ROLE_DENIED = 'AssumeRoleDenied';
+
+// The broker's Lambda role assuming a target role is role chaining, capped at one hour.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
+const ROLE_CHAINING_MAX_SECONDS = 3600;
+
+export async function assumeRole(client: STSClient, input: AssumeRoleInput): Promise<RoleSession> {
+  let answer;
+  try {
+    answer = await client.send(
+      new AssumeRoleCommand({
+        RoleArn: input.roleArn,
+        ExternalId: input.externalId,
+        RoleSessionName: input.sessionName,
+        SourceIdentity: input.sourceIdentity,
+        DurationSeconds: ROLE_CHAINING_MAX_SECONDS,
+      }),
+    );
+  } catch (error) {
+    if (isTimeout(error)) throw gatewayTimeout('AWS STS did not answer in time', error);
+    if (errorName(error) === 'AccessDenied') {
+      throw badGateway(ASSUME_ROLE_DENIED, `the target account refused to let the broker assume ${input.roleArn}; check that its stack is deployed and its external ID is current`, error);
+    }
+    throw badGateway('AssumeRoleFailed', `AWS STS could not assume ${input.roleArn} (${errorName(error)})`, error);
+  }
+  const c = answer.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw badGateway('AssumeRoleFailed', 'AWS STS answered without credentials');
+  }
+  return {
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+    expiration: c.Expiration,
+  };
+}

@@ -1,0 +1,95 @@
+import { badRequest } from './errors';
+import { isRegionOf, PARTITIONS, type Partition } from './partition';
+
+interface Service {
+  readonly path: string;
+  /** Global services have one console for every region and take no `region` parameter. */
+  readonly global?: true;
+}
+
+/** Console shortcuts a caller can name with `service=`. */
+export const SERVICES: Readonly<Record<string, Service>> = {
+  home: { path: '/console/home' },
+  cloudformation: { path: '/cloudformation/home' },
+  cloudtrail: { path: '/cloudtrail/home' },
+  cloudwatch: { path: '/cloudwatch/home' },
+  dynamodb: { path: '/dynamodbv2/home' },
+  ec2: { path: '/ec2/home' },
+  ecs: { path: '/ecs/v2/home' },
+  eks: { path: '/eks/home' },
+  kms: { path: '/kms/home' },
+  lambda: { path: '/lambda/home' },
+  rds: { path: '/rds/home' },
+  s3: { path: '/s3/home' },
+  secretsmanager: { path: '/secretsmanager/home' },
+  sns: { path: '/sns/v3/home' },
+  sqs: { path: '/sqs/v3/home' },
+  ssm: { path: '/systems-manager/home' },
+  vpc: { path: '/vpcconsole/home' },
+  billing: { path: '/billing/home', global: true },
+  cloudfront: { path: '/cloudfront/v4/home', global: true },
+  iam: { path: '/iam/home', global: true },
+  organizations: { path: '/organizations/v2/home', global: true },
+  route53: { path: '/route53/v2/home', global: true },
+};
+
+const MAX_DESTINATION_LENGTH = 2048;
+/** White space, control characters and backslashes: browsers and URL parsers disagree on them. */
+function hasUnsafeCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x5c) return true;
+  }
+  return false;
+}
+
+export function validateRegion(partition: Partition, region: string): string {
+  if (!isRegionOf(partition, region)) {
+    throw badRequest(`region "${region.slice(0, 40)}" is not a region of the ${partition} partition`);
+  }
+  return region;
+}
+
+function isConsoleHost(partition: Partition, hostname: string): boolean {
+  const consoleHost = PARTITIONS[partition].consoleHost;
+  if (hostname === consoleHost) return true;
+  if (!hostname.endsWith(`.${consoleHost}`)) return false;
+  return isRegionOf(partition, hostname.slice(0, -consoleHost.length - 1));
+}
+
+/** The console URL for a service shortcut, in a region unless the service is global. */
+export function serviceUrl(partition: Partition, service: string, region: string): URL {
+  const known = Object.hasOwn(SERVICES, service) ? SERVICES[service] : undefined;
+  if (!known) {
+    throw badRequest(`service "${service.slice(0, 40)}" is not known; use one of ${Object.keys(SERVICES).join(', ')} or a destination path`);
+  }
+  const url = new URL(known.path, `https://${PARTITIONS[partition].consoleHost}`);
+  if (!known.global) url.searchParams.set('region', region);
+  return url;
+}
+
+/**
+ * A caller-supplied console path (`/ec2/home#Instances:`) or URL, accepted only when it stays on the
+ * partition's console: no other host, scheme, port or credentials, whatever the encoding.
+ */
+export function destinationUrl(partition: Partition, destination: string, region: string | undefined): URL {
+  if (destination.length > MAX_DESTINATION_LENGTH) {
+    throw badRequest(`destination is longer than ${MAX_DESTINATION_LENGTH} characters`);
+  }
+  if (hasUnsafeCharacters(destination)) {
+    throw badRequest('destination contains white space, control characters or backslashes');
+  }
+  const consoleOrigin = `https://${PARTITIONS[partition].consoleHost}`;
+  const isPath = destination.startsWith('/') && !destination.startsWith('//');
+  let url: URL;
+  try {
+    url = isPath ? new URL(destination, consoleOrigin) : new URL(destination);
+  } catch {
+    throw badRequest('destination must be a console path starting with / or an https URL on the console');
+  }
+  if (url.protocol !== 'https:' || url.username !== '' || url.password !== '' || url.port !== '' || !isConsoleHost(partition, url.hostname)) {
+    throw badRequest(`destination must stay on ${PARTITIONS[partition].consoleHost} (https, no port or credentials)`);
+  }
+  if (region !== undefined && !url.searchParams.has('region')) url.searchParams.set('region', region);
+  return url;
+}

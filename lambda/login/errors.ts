@@ -1,0 +1,26 @@
+/** An error whose status, code and message are fit to show the caller. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = code;
+  }
+}
+
+export const badRequest = (message: string): HttpError => new HttpError(400, 'BadRequest', message);
+export const forbidden = (message: string): HttpError => new HttpError(403, 'Forbidden', message);
+export const notFound = (message: string): HttpError => new HttpError(404, 'NotFound', message);
+export const methodNotAllowed = (message: string): HttpError => new HttpError(405, 'MethodNotAllowed', message);
+export const badGateway = (code: string, message: string, cause?: unknown): HttpError =>
+  new HttpError(502, code, message, { cause });
+export const gatewayTimeout = (message: string, cause?: unknown): HttpError =>
+  new HttpError(504, 'UpstreamTimeout', message, { cause });
+
+/** True for the SDK's and fetch's ways of saying a call ran out of time. */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}

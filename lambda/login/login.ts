@@ -1,0 +1,69 @@
+import { ASSUME_ROLE_DENIED, type AssumeRoleInput, type RoleSession } from './aws';
+import { HttpError } from './errors';
+import type { ExternalIdCache } from './external-id';
+import { loginUrl, logoutThenLoginUrl, SIGNIN_TOKEN_LIFETIME_MS, type SessionCredentials } from './federation';
+import { callerName, sanitizeSessionName } from './identity';
+import type { LoginRequest } from './request';
+
+export interface LoginDependencies {
+  readonly externalIds: ExternalIdCache;
+  readonly assumeRole: (input: AssumeRoleInput) => Promise<RoleSession>;
+  readonly getSigninToken: (credentials: SessionCredentials) => Promise<string>;
+  readonly federationEndpoint: URL;
+  readonly now: () => Date;
+}
+
+export interface LoginResult {
+  readonly loginUrl: string;
+  /** The sign-in token in the URL stops working at this time. */
+  readonly expiresAt: string;
+  /** The role session, and with it the console session, ends no later than this. */
+  readonly sessionExpiresAt: string;
+  readonly target: string;
+  readonly accountId: string;
+  readonly roleArn: string;
+  readonly region: string;
+  readonly destination: string;
+  readonly sessionName: string;
+}
+
+function isAssumeDenied(error: unknown): boolean {
+  return error instanceof HttpError && error.code === ASSUME_ROLE_DENIED;
+}
+
+/** Assumes the target role; a refusal with a cached external ID re-reads the secret once, so a rotated ID heals. */
+async function assumeTargetRole(deps: LoginDependencies, request: LoginRequest, sessionName: string): Promise<RoleSession> {
+  const { target } = request;
+  const input = (externalId: string): AssumeRoleInput => ({
+    roleArn: target.roleArn,
+    externalId,
+    sessionName,
+    sourceIdentity: sessionName,
+  });
+  const externalId = await deps.externalIds.get(target.externalIdSecretId);
+  try {
+    return await deps.assumeRole(input(externalId.value));
+  } catch (error) {
+    if (externalId.fresh || !isAssumeDenied(error)) throw error;
+    return deps.assumeRole(input(await deps.externalIds.reread(target.externalIdSecretId)));
+  }
+}
+
+export async function createLogin(deps: LoginDependencies, request: LoginRequest, issuer: string): Promise<LoginResult> {
+  const sessionName = sanitizeSessionName(callerName(request.callerArn));
+  const session = await assumeTargetRole(deps, request, sessionName);
+  const issuedAt = deps.now();
+  const signinToken = await deps.getSigninToken(session.credentials);
+  const login = loginUrl(deps.federationEndpoint, issuer, request.destination, signinToken);
+  return {
+    loginUrl: request.logout ? logoutThenLoginUrl(deps.federationEndpoint, login) : login,
+    expiresAt: new Date(issuedAt.getTime() + SIGNIN_TOKEN_LIFETIME_MS).toISOString(),
+    sessionExpiresAt: session.expiration.toISOString(),
+    target: request.target.name,
+    accountId: request.target.accountId,
+    roleArn: request.target.roleArn,
+    region: request.region,
+    destination: request.destination.toString(),
+    sessionName,
+  };
+}

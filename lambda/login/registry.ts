@@ -1,0 +1,65 @@
+import { isPartition, type Partition } from './partition';
+
+/** What the login Lambda knows of one target: everything but the external ID itself. */
+export interface Target {
+  readonly name: string;
+  readonly accountId: string;
+  readonly roleArn: string;
+  /** Name of the Secrets Manager secret that holds the external ID. */
+  readonly externalIdSecretId: string;
+  readonly defaultRegion: string;
+  /** IAM principal ARN patterns with `*` and `?` wildcards. */
+  readonly allowedCallers: readonly string[];
+}
+
+export interface Registry {
+  readonly partition: Partition;
+  readonly targets: readonly Target[];
+}
+
+/** Name of the secret that holds a target's external ID; the stack and the Lambda both derive it here. */
+export function externalIdSecretName(targetName: string): string {
+  return `console-broker/external-id/${targetName}`;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isTarget(value: unknown): value is Target {
+  if (typeof value !== 'object' || value === null) return false;
+  const t = value as Record<string, unknown>;
+  return (
+    typeof t.name === 'string' &&
+    typeof t.accountId === 'string' &&
+    typeof t.roleArn === 'string' &&
+    typeof t.externalIdSecretId === 'string' &&
+    typeof t.defaultRegion === 'string' &&
+    isStringArray(t.allowedCallers)
+  );
+}
+
+/** Parses the registry the stack bakes into the bundle; a malformed one fails the cold start, loudly. */
+export function parseRegistry(text: string | undefined): Registry {
+  if (text === undefined || text === '') throw new Error('CONSOLE_BROKER_REGISTRY is not set');
+  const raw: unknown = JSON.parse(text);
+  if (typeof raw !== 'object' || raw === null) throw new Error('CONSOLE_BROKER_REGISTRY is not a JSON object');
+  const { partition, targets } = raw as Record<string, unknown>;
+  if (typeof partition !== 'string' || !isPartition(partition)) {
+    throw new Error(`CONSOLE_BROKER_REGISTRY names an unknown partition ${JSON.stringify(partition)}`);
+  }
+  if (!Array.isArray(targets) || !targets.every(isTarget)) {
+    throw new Error('CONSOLE_BROKER_REGISTRY.targets is not a list of targets');
+  }
+  return { partition, targets };
+}
+
+/** StringLike-style match: `*` is any run of characters, `?` exactly one. */
+export function matchesPattern(pattern: string, value: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 's').test(value);
+}
+
+export function isCallerAllowed(target: Target, callerArn: string): boolean {
+  return target.allowedCallers.some((pattern) => matchesPattern(pattern, callerArn));
+}

@@ -1,0 +1,104 @@
+import type { APIGatewayEventRequestContextIAMAuthorizer, LambdaFunctionURLEvent } from 'aws-lambda';
+import { destinationUrl, serviceUrl, validateRegion } from './destination';
+import { badRequest, forbidden, methodNotAllowed, notFound } from './errors';
+import { isCallerAllowed, type Registry, type Target } from './registry';
+
+/** A function URL event; `authorizer.iam` is there only when the URL's auth type is AWS_IAM. */
+export type FunctionUrlEvent = LambdaFunctionURLEvent & {
+  readonly requestContext: {
+    readonly authorizer?: { readonly iam?: Partial<APIGatewayEventRequestContextIAMAuthorizer['iam']> };
+  };
+};
+
+export type ResponseFormat = 'html' | 'json';
+
+export interface LoginRequest {
+  readonly target: Target;
+  readonly callerArn: string;
+  readonly region: string;
+  readonly destination: URL;
+  /** Log the browser out of its current console session before signing in. */
+  readonly logout: boolean;
+}
+
+const PARAMETERS = ['target', 'region', 'service', 'destination', 'logout'] as const;
+type Parameter = (typeof PARAMETERS)[number];
+
+/** Browsers ask for HTML and get a redirect; everything else (bots, curl, the CLI) gets JSON. */
+export function responseFormat(accept: string | undefined): ResponseFormat {
+  return accept !== undefined && /\btext\/html\b/i.test(accept) ? 'html' : 'json';
+}
+
+function readParameters(rawQueryString: string): Partial<Record<Parameter, string>> {
+  const params = new URLSearchParams(rawQueryString);
+  const found: Partial<Record<Parameter, string>> = {};
+  for (const [key, value] of params) {
+    const name = PARAMETERS.find((p) => p === key);
+    if (name === undefined) {
+      throw badRequest(`unknown parameter "${key.slice(0, 40)}"; accepted: ${PARAMETERS.join(', ')}`);
+    }
+    // A repeated parameter is ambiguous, and ambiguity is how filters are slipped past.
+    if (found[name] !== undefined) throw badRequest(`parameter "${name}" is given more than once`);
+    found[name] = value;
+  }
+  return found;
+}
+
+function parseLogout(value: string | undefined): boolean {
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true' || value === '') return true;
+  throw badRequest('logout must be 1 or 0');
+}
+
+/** The target's name: the path `/<target>` or, on `/`, the `target` parameter. */
+function targetName(rawPath: string, fromQuery: string | undefined): string {
+  let fromPath: string;
+  try {
+    fromPath = decodeURIComponent(rawPath.replace(/^\/+|\/+$/g, ''));
+  } catch {
+    throw badRequest('the path is not validly percent-encoded');
+  }
+  if (fromPath !== '' && fromQuery !== undefined) throw badRequest('name the target in the path or the target parameter, not both');
+  const name = fromPath || fromQuery;
+  if (name === undefined || name === '') throw badRequest('no target named: call /<target>');
+  return name;
+}
+
+/** The caller that AWS authenticated for an AWS_IAM function URL. */
+export function callerArnOf(event: FunctionUrlEvent): string {
+  const callerArn = event.requestContext.authorizer?.iam?.userArn;
+  if (!callerArn) throw forbidden('the request carries no IAM caller; sign it with SigV4 for service lambda');
+  return callerArn;
+}
+
+export function targetsFor(registry: Registry, callerArn: string): Target[] {
+  return registry.targets.filter((target) => isCallerAllowed(target, callerArn));
+}
+
+/** Turns a function URL event into a validated login request, or throws the error to answer with. */
+export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry): LoginRequest {
+  const method = event.requestContext.http.method;
+  if (method !== 'GET') throw methodNotAllowed(`method ${method} is not allowed; use GET`);
+  const callerArn = callerArnOf(event);
+  const params = readParameters(event.rawQueryString);
+  const name = targetName(event.rawPath, params.target);
+
+  const target = registry.targets.find((t) => t.name === name);
+  if (!target) {
+    const yours = targetsFor(registry, callerArn).map((t) => t.name);
+    throw notFound(`no target named "${name.slice(0, 64)}"; targets you may open: ${yours.length > 0 ? yours.join(', ') : 'none'}`);
+  }
+  if (!isCallerAllowed(target, callerArn)) throw forbidden(`${callerArn} is not allowed to open target "${target.name}"`);
+
+  if (params.service !== undefined && params.destination !== undefined) {
+    throw badRequest('give service or destination, not both');
+  }
+  const region = params.region === undefined ? undefined : validateRegion(registry.partition, params.region);
+  const effectiveRegion = region ?? target.defaultRegion;
+  const destination =
+    params.destination !== undefined
+      ? destinationUrl(registry.partition, params.destination, region)
+      : serviceUrl(registry.partition, params.service ?? 'home', effectiveRegion);
+
+  return { target, callerArn, region: effectiveRegion, destination, logout: parseLogout(params.logout) };
+}

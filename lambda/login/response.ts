@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { LoginResult } from './login';
+import type { ResponseFormat } from './request';
+
+/** Every answer holds or leads to a short-lived secret: no cache may keep it, no Referer may carry it. */
+const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+
+const PAGE_STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#16191f}' +
+  'h1{font-size:1.5rem}code{background:#f2f3f3;padding:0 .25rem}.meta{color:#5f6b7a;font-size:.875rem}';
+const STYLE_HASH = createHash('sha256').update(PAGE_STYLE).digest('base64');
+const PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad request',
+  403: 'Not allowed',
+  404: 'Not found',
+  405: 'Method not allowed',
+  500: 'Internal error',
+  502: 'AWS refused the sign-in',
+  504: 'AWS did not answer in time',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function loginResponse(result: LoginResult, format: ResponseFormat): APIGatewayProxyStructuredResultV2 {
+  if (format === 'html') {
+    return { statusCode: 302, headers: { ...COMMON_HEADERS, location: result.loginUrl }, body: '' };
+  }
+  return {
+    statusCode: 200,
+    headers: { ...COMMON_HEADERS, 'content-type': 'application/json' },
+    body: JSON.stringify(result),
+  };
+}
+
+export interface ErrorDetails {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly requestId: string;
+}
+
+export function errorResponse(error: ErrorDetails, format: ResponseFormat): APIGatewayProxyStructuredResultV2 {
+  const headers: Record<string, string> = { ...COMMON_HEADERS };
+  if (error.status === 405) headers.allow = 'GET';
+  if (format === 'json') {
+    return {
+      statusCode: error.status,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ error }),
+    };
+  }
+  const title = REASONS[error.status] ?? 'Error';
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${error.status} ${escapeHtml(title)} · console-broker</title><style>${PAGE_STYLE}</style></head>
+<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(error.message)}</p>
+<p class="meta">${error.status} <code>${escapeHtml(error.code)}</code> · request <code>${escapeHtml(error.requestId)}</code></p></body></html>`;
+  return {
+    statusCode: error.status,
+    headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP },
+    body,
+  };
+}

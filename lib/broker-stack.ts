@@ -1,0 +1,158 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { externalIdSecretName, type Registry } from '../lambda/login/registry';
+import type { BrokerConfig, TargetConfig } from './config';
+import { LoginFunction } from './constructs/login-function';
+import { brokerRoleName, targetRoleArn } from './names';
+
+export interface BrokerStackProps extends StackProps {
+  readonly config: BrokerConfig;
+}
+
+/** Where Secrets Manager's generated external IDs draw from: letters and digits only, a subset of what STS accepts. */
+const EXTERNAL_ID_LENGTH = 48;
+
+export class BrokerStack extends Stack {
+  readonly loginRole: iam.Role;
+  readonly loginFunction: LoginFunction;
+  /** The external ID secret of each target, by target name. */
+  readonly externalIdSecrets: ReadonlyMap<string, secretsmanager.Secret>;
+  /**
+   * The full ARN (with Secrets Manager's random suffix) of each target's secret, by target name. Taken
+   * from the resource itself: `Secret.secretArn` of a named secret is the partial ARN when read from
+   * another account, and a dynamic reference across accounts needs the full one.
+   */
+  readonly externalIdSecretArns: ReadonlyMap<string, string>;
+  private readonly externalIdKey: kms.Key;
+  private readonly config: BrokerConfig;
+
+  constructor(scope: Construct, id: string, props: BrokerStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+
+    // A customer-managed key: a secret under the AWS managed key cannot be read from another account.
+    // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
+    const key = (this.externalIdKey = new kms.Key(this, 'ExternalIdKey', {
+      description: 'Encrypts the external IDs of console-broker targets',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    }));
+
+    const secrets = new Map<string, secretsmanager.Secret>();
+    for (const target of config.targets) {
+      secrets.set(target.name, this.externalIdSecret(target, key));
+    }
+    this.externalIdSecrets = secrets;
+    this.externalIdSecretArns = new Map(
+      [...secrets].map(([name, secret]) => [name, (secret.node.defaultChild as secretsmanager.CfnSecret).ref]),
+    );
+
+    this.loginRole = new iam.Role(this, 'LoginRole', {
+      roleName: brokerRoleName(config.region),
+      description: 'console-broker login Lambda: reads external IDs and assumes target roles',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    const registry: Registry = {
+      partition: config.partition,
+      targets: config.targets.map((t) => ({
+        name: t.name,
+        accountId: t.accountId,
+        roleArn: targetRoleArn(config.partition, t.accountId, t.roleName),
+        externalIdSecretId: externalIdSecretName(t.name),
+        defaultRegion: t.defaultRegion,
+        allowedCallers: t.allowedCallers,
+      })),
+    };
+
+    this.loginFunction = new LoginFunction(this, 'LoginFunction', {
+      registry,
+      role: this.loginRole,
+      logRetentionDays: config.logRetentionDays,
+      reservedConcurrency: config.reservedConcurrency,
+    });
+
+    this.loginRole.attachInlinePolicy(
+      new iam.Policy(this, 'LoginPolicy', {
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'WriteOwnLogs',
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [this.loginFunction.logGroup.logGroupArn],
+          }),
+          new iam.PolicyStatement({
+            sid: 'ReadExternalIds',
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [...secrets.values()].map((s) => s.secretArn),
+          }),
+          new iam.PolicyStatement({ sid: 'DecryptExternalIds', actions: ['kms:Decrypt'], resources: [key.keyArn] }),
+          new iam.PolicyStatement({
+            sid: 'AssumeTargetRoles',
+            actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+            resources: registry.targets.map((t) => t.roleArn),
+          }),
+        ],
+      }),
+    );
+
+    const url = this.loginFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    // Function URLs need both lambda:InvokeFunctionUrl and lambda:InvokeFunction (since October 2025);
+    // grantInvokeUrl adds both. https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+    for (const account of callerAccounts(config)) {
+      this.loginFunction.grantInvokeUrl(new iam.AccountPrincipal(account));
+    }
+
+    new CfnOutput(this, 'LoginUrl', { value: url.url, description: 'The broker: GET <url><target> signed with SigV4' });
+    new CfnOutput(this, 'LoginRoleArn', {
+      value: this.loginRole.roleArn,
+      description: 'Give this to a target account owner who deploys the standalone target template',
+    });
+  }
+
+  private externalIdSecret(target: TargetConfig, key: kms.IKey): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, `ExternalId-${target.name}`, {
+      secretName: externalIdSecretName(target.name),
+      description: `External ID that console-broker presents to ${target.accountId} for target ${target.name}`,
+      encryptionKey: key,
+      generateSecretString: { passwordLength: EXTERNAL_ID_LENGTH, excludePunctuation: true, includeSpace: false },
+      // Target trust policies hold this value; losing it locks the broker out of the target.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * Lets CloudFormation in a target account, acting as its execution role, read the external IDs of
+   * that account's targets: it resolves their {{resolve:secretsmanager:...}} references.
+   */
+  allowTargetDeployer(accountId: string, executionRoleArn: string): void {
+    const deployer = new iam.AccountPrincipal(accountId).withConditions({
+      ArnEquals: { 'aws:PrincipalArn': executionRoleArn },
+    });
+    const targets = this.config.targets.filter((t) => t.accountId === accountId);
+    for (const target of targets) {
+      this.externalIdSecrets.get(target.name)?.addToResourcePolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], principals: [deployer], resources: ['*'] }),
+      );
+    }
+    this.externalIdKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `DeployerOf${accountId}`,
+        actions: ['kms:Decrypt'],
+        principals: [deployer],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+      }),
+    );
+  }
+}
+
+/** The accounts whose principals appear in some target's allowed callers. */
+export function callerAccounts(config: BrokerConfig): string[] {
+  const accounts = config.targets.flatMap((t) => t.allowedCallers.map((pattern) => pattern.split(':')[4] ?? ''));
+  return [...new Set(accounts)].sort();
+}

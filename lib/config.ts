@@ -1,0 +1,220 @@
+import { readFileSync } from 'node:fs';
+import { isPartition, isRegionOf, PARTITIONS, type Partition } from '../lambda/login/partition';
+import { RESERVED_PATHS } from '../lambda/login/routes';
+
+/** Who deploys a target's role into its account. */
+export type TargetDeployment = 'broker' | 'owner';
+
+export interface TargetConfig {
+  /** Short name used in URLs and logs, such as `prod-readonly`. */
+  readonly name: string;
+  /** The 12-digit account that holds the role. */
+  readonly accountId: string;
+  /** The IAM role the broker assumes there. */
+  readonly roleName: string;
+  /** AWS managed policy names the role gets, such as `ReadOnlyAccess` or `job-function/ViewOnlyAccess`. */
+  readonly managedPolicies: readonly string[];
+  /** IAM principal ARN patterns (`*` and `?` wildcards) that may open this target; empty refuses everyone. */
+  readonly allowedCallers: readonly string[];
+  /** Region the console opens in when the caller names none. */
+  readonly defaultRegion: string;
+  /**
+   * `broker`: the role is in this app and `cdk deploy --all` creates it.
+   * `owner`: the account's owner deploys the standalone target template with the broker role ARN and
+   * the external ID as parameters.
+   */
+  readonly deployedBy: TargetDeployment;
+}
+
+export interface BrokerConfig {
+  /** The account that holds the secrets and the login Lambda. */
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: Partition;
+  /** Reserved concurrency of the login Lambda; `undefined` leaves it unreserved. */
+  readonly reservedConcurrency: number | undefined;
+  /** Days the login Lambda's log group keeps its events. */
+  readonly logRetentionDays: number;
+  readonly targets: readonly TargetConfig[];
+}
+
+export class ConfigError extends Error {
+  constructor(field: string, problem: string) {
+    super(`Invalid console-broker configuration: ${field} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Values CloudWatch Logs accepts for retentionInDays:
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const ACCOUNT_ID = /^\d{12}$/;
+// IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+// A managed policy name, optionally under a path such as `job-function/`.
+const MANAGED_POLICY = /^([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
+const TARGET_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+// An IAM or STS principal ARN; the resource part may use the `*` and `?` wildcards of StringLike.
+const CALLER_PATTERN = /^arn:([a-z-]+):(iam|sts)::(\d{12}):[\w+=,.@/*?-]+$/;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(obj: Json, key: string, field: string): string {
+  const value = obj[key];
+  if (typeof value !== 'string' || value.length === 0) throw new ConfigError(field, 'must be a non-empty string');
+  return value;
+}
+
+function optionalStringArray(obj: Json, key: string, field: string, fallback: readonly string[]): string[] {
+  const value = obj[key];
+  if (value === undefined) return [...fallback];
+  if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) {
+    throw new ConfigError(field, 'must be a list of strings');
+  }
+  return value;
+}
+
+function rejectUnknownKeys(obj: Json, allowed: readonly string[], field: string): void {
+  const unknown = Object.keys(obj).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) throw new ConfigError(field, `has unknown keys ${unknown.join(', ')}; accepted: ${allowed.join(', ')}`);
+}
+
+function parseAccountId(obj: Json, key: string, field: string): string {
+  const value = obj[key];
+  if (typeof value !== 'string' || !ACCOUNT_ID.test(value)) {
+    throw new ConfigError(field, `must be a 12-digit AWS account ID as a string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function parseRegion(value: string, partition: Partition, field: string): string {
+  if (!isRegionOf(partition, value)) {
+    throw new ConfigError(field, `must be a region of partition ${partition} (such as ${exampleRegion(partition)}), got "${value}"`);
+  }
+  return value;
+}
+
+function exampleRegion(partition: Partition): string {
+  return { aws: 'eu-west-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' }[partition];
+}
+
+function parseCallerPattern(pattern: string, partition: Partition, field: string): string {
+  const match = CALLER_PATTERN.exec(pattern);
+  if (!match) {
+    throw new ConfigError(
+      field,
+      `must be an IAM principal ARN pattern such as arn:${partition}:sts::111111111111:assumed-role/AWSReservedSSO_Admin_*/*, with a literal 12-digit account, got "${pattern}"`,
+    );
+  }
+  if (match[1] !== partition) throw new ConfigError(field, `must be in partition ${partition}, got "${match[1]}"`);
+  return pattern;
+}
+
+const TARGET_KEYS = ['name', 'accountId', 'roleName', 'managedPolicies', 'allowedCallers', 'defaultRegion', 'deployedBy'];
+
+function parseTarget(raw: unknown, index: number, broker: { partition: Partition; region: string }): TargetConfig {
+  const field = `targets[${index}]`;
+  if (!isObject(raw)) throw new ConfigError(field, 'must be an object');
+  rejectUnknownKeys(raw, TARGET_KEYS, field);
+
+  const name = requireString(raw, 'name', `${field}.name`);
+  if (!TARGET_NAME.test(name)) {
+    throw new ConfigError(`${field}.name`, `must be 1-64 lowercase letters, digits and inner hyphens, got "${name}"`);
+  }
+  if (RESERVED_PATHS.includes(name)) {
+    throw new ConfigError(`${field}.name`, `"${name}" is reserved for the broker's own paths (${RESERVED_PATHS.join(', ')})`);
+  }
+  const accountId = parseAccountId(raw, 'accountId', `${field}.accountId`);
+  const roleName = requireString(raw, 'roleName', `${field}.roleName`);
+  if (!ROLE_NAME.test(roleName)) {
+    throw new ConfigError(`${field}.roleName`, `must be 1-64 characters of letters, digits and +=,.@_- (IAM's rule), got "${roleName}"`);
+  }
+  const managedPolicies = optionalStringArray(raw, 'managedPolicies', `${field}.managedPolicies`, ['ReadOnlyAccess']);
+  if (managedPolicies.length === 0) {
+    throw new ConfigError(`${field}.managedPolicies`, 'must name at least one AWS managed policy (default ["ReadOnlyAccess"])');
+  }
+  managedPolicies.forEach((policy, i) => {
+    if (!MANAGED_POLICY.test(policy)) {
+      throw new ConfigError(`${field}.managedPolicies[${i}]`, `must be an AWS managed policy name such as ReadOnlyAccess, got "${policy}"`);
+    }
+  });
+  const allowedCallers = optionalStringArray(raw, 'allowedCallers', `${field}.allowedCallers`, []).map((pattern, i) =>
+    parseCallerPattern(pattern, broker.partition, `${field}.allowedCallers[${i}]`),
+  );
+  const defaultRegion =
+    raw.defaultRegion === undefined
+      ? broker.region
+      : parseRegion(requireString(raw, 'defaultRegion', `${field}.defaultRegion`), broker.partition, `${field}.defaultRegion`);
+  const deployedBy = raw.deployedBy ?? 'broker';
+  if (deployedBy !== 'broker' && deployedBy !== 'owner') {
+    throw new ConfigError(`${field}.deployedBy`, `must be "broker" or "owner", got ${JSON.stringify(deployedBy)}`);
+  }
+  return { name, accountId, roleName, managedPolicies, allowedCallers, defaultRegion, deployedBy };
+}
+
+const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'targets'];
+
+/** Validates a raw configuration object; every error names the field and what it accepts. */
+export function parseConfig(raw: unknown): BrokerConfig {
+  if (!isObject(raw)) throw new ConfigError('the configuration', 'must be a JSON object');
+  rejectUnknownKeys(raw, BROKER_KEYS, 'the configuration');
+
+  const partitionValue = raw.partition ?? 'aws';
+  if (typeof partitionValue !== 'string' || !isPartition(partitionValue)) {
+    throw new ConfigError('partition', `must be one of ${Object.keys(PARTITIONS).join(', ')}, got ${JSON.stringify(partitionValue)}`);
+  }
+  const partition = partitionValue;
+  const accountId = parseAccountId(raw, 'accountId', 'accountId');
+  const region = parseRegion(requireString(raw, 'region', 'region'), partition, 'region');
+
+  const reservedConcurrency = raw.reservedConcurrency;
+  if (reservedConcurrency !== undefined && !(Number.isInteger(reservedConcurrency) && Number(reservedConcurrency) >= 1)) {
+    throw new ConfigError('reservedConcurrency', `must be a whole number of at least 1, got ${JSON.stringify(reservedConcurrency)}`);
+  }
+  const logRetentionDays = raw.logRetentionDays ?? 90;
+  if (typeof logRetentionDays !== 'number' || !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new ConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${JSON.stringify(logRetentionDays)}`);
+  }
+
+  if (!Array.isArray(raw.targets) || raw.targets.length === 0) {
+    throw new ConfigError('targets', 'must be a non-empty list of targets');
+  }
+  const targets = raw.targets.map((target, index) => parseTarget(target, index, { partition, region }));
+  const seen = new Set<string>();
+  targets.forEach((target, index) => {
+    if (seen.has(target.name)) throw new ConfigError(`targets[${index}].name`, `"${target.name}" is used by another target; names must be unique`);
+    seen.add(target.name);
+  });
+
+  return {
+    accountId,
+    region,
+    partition,
+    reservedConcurrency: reservedConcurrency === undefined ? undefined : Number(reservedConcurrency),
+    logRetentionDays,
+    targets,
+  };
+}
+
+export function loadConfig(path: string): BrokerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`Cannot read the console-broker configuration at ${path}`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`The console-broker configuration at ${path} is not valid JSON`, { cause: error });
+  }
+  return parseConfig(raw);
+}

@@ -1,0 +1,67 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { Registry } from '../../lambda/login/registry';
+
+export interface LoginFunctionProps {
+  /** The targets, baked into the bundle. */
+  readonly registry: Registry;
+  /** The execution role, made by the caller so its name and permissions are exact. */
+  readonly role: iam.IRole;
+  /** Days the log group keeps events: a value CloudWatch Logs accepts. */
+  readonly logRetentionDays: number;
+  /** @default - no concurrency is reserved */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * The login Lambda with the project's defaults: newest Node.js runtime, arm64, an ESM bundle with the
+ * AWS SDK inside (pinned by our lockfile, not the runtime's), minified with source maps, its own
+ * log group, an explicit timeout.
+ */
+export class LoginFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: LoginFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: retentionDays(props.logRetentionDays),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: path.join(__dirname, '..', '..', 'lambda', 'login', 'handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      // Three outbound calls of at most 3 s each, plus one re-read and retry of the assume.
+      timeout: Duration.seconds(15),
+      role: props.role,
+      logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // The SDK's CommonJS pieces call require(); an ESM bundle has none unless we make one.
+        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        // The Lambda runs a newer Node.js, but the bundle stays loadable by Node.js 20 for local tests.
+        target: 'node20',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        // Lambda limits all environment variables to 4 KB together, too small for a registry of many
+        // targets: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
+        define: { 'process.env.CONSOLE_BROKER_REGISTRY': JSON.stringify(JSON.stringify(props.registry)) },
+      },
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+    });
+  }
+}
+
+function retentionDays(days: number): logs.RetentionDays {
+  const retention = Object.values(logs.RetentionDays).find((value): value is logs.RetentionDays => Number(value) === days);
+  if (retention === undefined) throw new Error(`LoginFunction: logRetentionDays ${days} is not a retention CloudWatch Logs accepts`);
+  return retention;
+}
