@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { addConsoleBroker } from '../lib/app';
 import { loadConfig } from '../lib/config';
 
 const app = new App();
 const configPath = String(app.node.tryGetContext('config') ?? 'config/console-broker.json');
 addConsoleBroker(app, loadConfig(configPath));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

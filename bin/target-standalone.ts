@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { StandaloneTargetStack } from '../lib/target-stack';
 
 // For a target account whose owner deploys the role: no configuration, only the stack's parameters.
@@ -7,3 +8,4 @@ const app = new App();
 new StandaloneTargetStack(app, 'ConsoleBrokerTargetStandalone', {
   description: 'console-broker: a role that only the broker may assume, with the external ID',
 });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

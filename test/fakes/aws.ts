@@ -1,0 +1,219 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifySigV4, type Credentials } from './sigv4';
+
+/** The credentials the broker's own Lambda role runs with in tests. */
+export const BROKER_CREDENTIALS: Credentials = {
+  accessKeyId: 'ASIABROKERLAMBDAROLE',
+  secretAccessKey: 'broker-lambda-secret-access-key-for-tests',
+  sessionToken: 'broker-lambda-session-token-for-tests',
+};
+
+export interface FakeRole {
+  readonly externalId: string;
+}
+
+export interface IssuedSession extends Credentials {
+  readonly sessionToken: string;
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly sourceIdentity: string | undefined;
+}
+
+type FederationMode = 'ok' | 'html' | 'error-500' | 'no-token' | 'hang';
+
+export interface RecordedCall {
+  readonly service: 'sts' | 'secretsmanager' | 'federation';
+  readonly action: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/**
+ * Local stand-ins for STS (query protocol, XML answers), Secrets Manager (JSON 1.1) and the federation
+ * endpoint, each on its own 127.0.0.1 port, checking what AWS checks: SigV4 on the two APIs, the
+ * external ID in the trust policy, the session name and source identity rules, the role-chaining cap.
+ */
+export class FakeAws {
+  readonly roles = new Map<string, FakeRole>();
+  readonly secrets = new Map<string, string>();
+  readonly sessions = new Map<string, IssuedSession>();
+  readonly signinTokens = new Map<string, IssuedSession>();
+  readonly calls: RecordedCall[] = [];
+  federationMode: FederationMode = 'ok';
+  /** Milliseconds STS waits before answering. */
+  stsDelayMs = 0;
+
+  private readonly servers: Server[] = [];
+  stsUrl = '';
+  secretsManagerUrl = '';
+  federationUrl = '';
+
+  async start(): Promise<this> {
+    this.stsUrl = await this.listen((req, res, body) => this.sts(req, res, body));
+    this.secretsManagerUrl = await this.listen((req, res, body) => this.secretsManager(req, res, body));
+    this.federationUrl = `${await this.listen((req, res) => { this.federation(req, res); })}/federation`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => { resolve(); });
+          }),
+      ),
+    );
+  }
+
+  /** Environment that points the SDK and the handler at these servers. */
+  env(): Record<string, string> {
+    return {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: BROKER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: BROKER_CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: BROKER_CREDENTIALS.sessionToken ?? '',
+      AWS_ENDPOINT_URL_STS: this.stsUrl,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.secretsManagerUrl,
+      FEDERATION_ENDPOINT: this.federationUrl,
+    };
+  }
+
+  callsTo(service: RecordedCall['service']): RecordedCall[] {
+    return this.calls.filter((c) => c.service === service);
+  }
+
+  private async listen(handle: (req: IncomingMessage, res: ServerResponse, body: string) => Promise<void> | void): Promise<string> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        Promise.resolve(handle(req, res, Buffer.concat(chunks).toString('utf8'))).catch((error: unknown) => {
+          res.writeHead(500).end(String(error));
+        });
+      });
+    });
+    this.servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  private async authenticate(req: IncomingMessage, body: string, service: string): Promise<string | undefined> {
+    const verdict = await verifySigV4({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, service, (id) =>
+      id === BROKER_CREDENTIALS.accessKeyId ? BROKER_CREDENTIALS : undefined,
+    );
+    return verdict.ok ? undefined : verdict.reason;
+  }
+
+  private async sts(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const params = Object.fromEntries(new URLSearchParams(body));
+    this.calls.push({ service: 'sts', action: params.Action ?? '', params });
+    const stsError = (status: number, code: string, message: string): void => {
+      res.writeHead(status, { 'content-type': 'text/xml' }).end(
+        `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+    };
+    const authError = await this.authenticate(req, body, 'sts');
+    if (authError) { stsError(403, 'SignatureDoesNotMatch', authError); return; }
+    if (this.stsDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.stsDelayMs));
+    if (params.Action !== 'AssumeRole') { stsError(400, 'InvalidAction', `Could not find operation ${params.Action ?? ''}`); return; }
+
+    const roleArn = params.RoleArn ?? '';
+    const sessionName = params.RoleSessionName ?? '';
+    const sourceIdentity = params.SourceIdentity;
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) { stsError(400, 'ValidationError', 'Invalid RoleSessionName'); return; }
+    if (sourceIdentity !== undefined && !/^[\w+=,.@-]{2,64}$/.test(sourceIdentity)) { stsError(400, 'ValidationError', 'Invalid SourceIdentity'); return; }
+    // The caller is itself a role session, so this is role chaining: at most one hour.
+    if (Number(params.DurationSeconds ?? '3600') > 3600) {
+      stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'); return;
+    }
+    const role = this.roles.get(roleArn);
+    if (role?.externalId !== params.ExternalId) {
+      stsError(403, 'AccessDenied', `User: arn:aws:sts::111111111111:assumed-role/console-broker-login-eu-west-1/fn is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`); return;
+    }
+    const session: IssuedSession = {
+      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(120).toString('base64'),
+      roleArn,
+      sessionName,
+      sourceIdentity,
+    };
+    this.sessions.set(session.accessKeyId, session);
+    const expiration = new Date(Date.now() + 3600_000).toISOString();
+    const [, , , , account = '', resource = ''] = roleArn.split(':');
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(
+      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>` +
+        (sourceIdentity ? `<SourceIdentity>${sourceIdentity}</SourceIdentity>` : '') +
+        `<AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:${sessionName}</AssumedRoleId><Arn>arn:aws:sts::${account}:assumed-role/${resource.replace('role/', '')}/${sessionName}</Arn></AssumedRoleUser>` +
+        `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId><SecretAccessKey>${session.secretAccessKey}</SecretAccessKey><SessionToken>${session.sessionToken}</SessionToken><Expiration>${expiration}</Expiration></Credentials>` +
+        `</AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+    );
+  }
+
+  private async secretsManager(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const input = JSON.parse(body || '{}') as { SecretId?: string };
+    this.calls.push({ service: 'secretsmanager', action: target.replace('secretsmanager.', ''), params: { SecretId: input.SecretId ?? '' } });
+    const answer = (status: number, payload: object): void => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(payload));
+    };
+    const authError = await this.authenticate(req, body, 'secretsmanager');
+    if (authError) { answer(400, { __type: 'UnrecognizedClientException', message: authError }); return; }
+    if (target !== 'secretsmanager.GetSecretValue') { answer(400, { __type: 'UnknownOperationException' }); return; }
+    const name = input.SecretId ?? '';
+    const value = this.secrets.get(name);
+    if (value === undefined) { answer(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }); return; }
+    answer(200, {
+      ARN: `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`,
+      Name: name,
+      SecretString: value,
+      VersionId: randomUUID(),
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: Date.now() / 1000,
+    });
+  }
+
+  private federation(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const params = Object.fromEntries(url.searchParams);
+    this.calls.push({ service: 'federation', action: params.Action ?? '', params });
+    if (params.Action !== 'getSigninToken') {
+      res.writeHead(400, { 'content-type': 'text/html' }).end('<html><body>Bad request</body></html>');
+      return;
+    }
+    switch (this.federationMode) {
+      case 'hang':
+        return; // never answers
+      case 'html':
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>You may have typed the address incorrectly or you may have used an outdated link.</body></html>');
+        return;
+      case 'error-500':
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Failure');
+        return;
+      case 'no-token':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        return;
+      case 'ok':
+        break;
+    }
+    let session: IssuedSession | undefined;
+    try {
+      const given = JSON.parse(params.Session ?? '') as { sessionId?: string; sessionKey?: string; sessionToken?: string };
+      const known = this.sessions.get(given.sessionId ?? '');
+      if (known && known.secretAccessKey === given.sessionKey && known.sessionToken === given.sessionToken) session = known;
+    } catch {
+      session = undefined;
+    }
+    // Role-chained credentials with SessionDuration are refused.
+    if (!session || params.SessionDuration !== undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('Invalid credentials parameter');
+      return;
+    }
+    const token = randomBytes(96).toString('base64url');
+    this.signinTokens.set(token, session);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ SigninToken: token }));
+  }
+}
