@@ -58,17 +58,7 @@ export class BrokerStack extends Stack {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
 
-    const registry: Registry = {
-      partition: config.partition,
-      targets: config.targets.map((t) => ({
-        name: t.name,
-        accountId: t.accountId,
-        roleArn: targetRoleArn(config.partition, t.accountId, t.roleName),
-        externalIdSecretId: externalIdSecretName(t.name),
-        defaultRegion: t.defaultRegion,
-        allowedCallers: t.allowedCallers,
-      })),
-    };
+    const registry = registryFor(config);
 
     this.loginFunction = new LoginFunction(this, 'LoginFunction', {
       registry,
@@ -161,4 +151,19 @@ export class BrokerStack extends Stack {
 export function callerAccounts(config: BrokerConfig): string[] {
   const accounts = config.targets.flatMap((t) => t.allowedCallers.map((pattern) => pattern.split(':')[4] ?? ''));
   return [...new Set(accounts)].sort();
+}
+
+/** What the login Lambda needs to know of the targets: everything but the external IDs. */
+export function registryFor(config: BrokerConfig): Registry {
+  return {
+    partition: config.partition,
+    targets: config.targets.map((t) => ({
+      name: t.name,
+      accountId: t.accountId,
+      roleArn: targetRoleArn(config.partition, t.accountId, t.roleName),
+      externalIdSecretId: externalIdSecretName(t.name),
+      defaultRegion: t.defaultRegion,
+      allowedCallers: t.allowedCallers,
+    })),
+  };
 }

@@ -36,7 +36,7 @@ export async function verifySigV4(
   if (typeof header !== 'string') return { ok: false, reason: 'Missing Authentication Token' };
   const match = AUTHORIZATION.exec(header);
   if (!match) return { ok: false, reason: 'Authorization header is not a SigV4 signature' };
-  const [, accessKeyId = '', , region = '', signedService, , signedHeaderList = ''] = match;
+  const [, accessKeyId = '', , region = '', signedService, signedHeaderList = ''] = match;
   if (signedService !== service) return { ok: false, reason: `Credential should be scoped to correct service: '${service}'` };
   const credentials = lookup(accessKeyId);
   if (!credentials) return { ok: false, reason: 'The security token included in the request is invalid' };

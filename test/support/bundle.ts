@@ -1,0 +1,91 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FunctionUrlEvent } from '../../lambda/login/request';
+import { lambdaContext } from './events';
+
+const CDK_OUT = path.join(__dirname, '..', '..', 'cdk.out');
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: { readonly Handler?: string };
+  readonly Metadata?: Record<string, string>;
+}
+
+/** The login Lambda's bundled entry file, found the way CloudFormation finds it: through the template. */
+export function bundledHandlerPath(stackName = 'ConsoleBroker'): string {
+  const templatePath = path.join(CDK_OUT, `${stackName}.template.json`);
+  if (!existsSync(templatePath)) throw new Error(`${templatePath} is missing: run npm run synth`);
+  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, TemplateResource> };
+  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+  const assetPath = fn?.Metadata?.['aws:asset:path'];
+  const handler = fn?.Properties?.Handler;
+  if (!assetPath || !handler) throw new Error('no bundled Lambda asset in the broker template');
+  const file = handler.replace(/\.[^.]+$/, '');
+  const candidates = ['.mjs', '.js'].map((ext) => path.join(CDK_OUT, assetPath, `${file}${ext}`));
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`bundle not found among ${candidates.join(', ')}`);
+  return found;
+}
+
+export interface RunningBundle {
+  readonly initMs: number;
+  /** Everything the process wrote to stdout and stderr: its log lines. */
+  readonly output: () => string;
+  invoke(event: FunctionUrlEvent): Promise<APIGatewayProxyStructuredResultV2>;
+  stop(): Promise<void>;
+}
+
+interface Message {
+  readonly type: 'ready' | 'result';
+  readonly initMs?: number;
+  readonly id?: string;
+  readonly result?: APIGatewayProxyStructuredResultV2;
+  readonly error?: string;
+}
+
+/** Starts the bundle in a fresh Node.js process with only the environment given; init failures reject. */
+export async function startBundle(bundlePath: string, env: Record<string, string>): Promise<RunningBundle> {
+  let output = '';
+  const child: ChildProcess = fork(path.join(__dirname, 'bundle-runtime.mjs'), [bundlePath], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    execArgv: [],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const pending = new Map<string, { resolve: (r: APIGatewayProxyStructuredResultV2) => void; reject: (e: Error) => void }>();
+
+  const initMs = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => { reject(new Error(`the bundle exited with ${String(code)} during init:\n${output}`)); });
+    child.on('message', (message: Message) => {
+      if (message.type === 'ready') resolve(message.initMs ?? 0);
+      else if (message.id !== undefined) {
+        const waiter = pending.get(message.id);
+        pending.delete(message.id);
+        if (message.error !== undefined) waiter?.reject(new Error(message.error));
+        else if (message.result) waiter?.resolve(message.result);
+      }
+    });
+  });
+
+  return {
+    initMs,
+    output: () => output,
+    invoke: (event) =>
+      new Promise((resolve, reject) => {
+        const id = randomUUID();
+        pending.set(id, { resolve, reject });
+        const { getRemainingTimeInMillis: _ignored, ...context } = lambdaContext(id);
+        child.send({ id, event, context });
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) { resolve(); return; }
+        child.once('exit', () => { resolve(); });
+        child.disconnect();
+      }),
+  };
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { FunctionUrlEvent } from '../../lambda/login/request';
+
+export interface EventOptions {
+  readonly path?: string;
+  readonly query?: string;
+  readonly accept?: string;
+  /** The IAM caller AWS authenticated; `null` for a request with no IAM authorizer. */
+  readonly callerArn?: string | null;
+  readonly method?: string;
+}
+
+export const FUNCTION_URL_DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws';
+
+/** A payload format 2.0 event, as a function URL with AWS_IAM auth delivers it. */
+export function functionUrlEvent(options: EventOptions = {}): FunctionUrlEvent {
+  const path = options.path ?? '/prod-readonly';
+  const query = options.query ?? '';
+  const method = options.method ?? 'GET';
+  const callerArn = options.callerArn === undefined ? 'arn:aws:sts::111111111111:assumed-role/chatops-bot/slack-bot' : options.callerArn;
+  const headers: Record<string, string> = { host: FUNCTION_URL_DOMAIN, 'user-agent': 'test' };
+  if (options.accept !== undefined) headers.accept = options.accept;
+  const queryStringParameters = query === '' ? undefined : Object.fromEntries(new URLSearchParams(query));
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: query,
+    headers,
+    ...(queryStringParameters ? { queryStringParameters } : {}),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'abcdefghijklmnopqrstuvwxyz012345',
+      domainName: FUNCTION_URL_DOMAIN,
+      domainPrefix: 'abcdefghijklmnopqrstuvwxyz012345',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: 'test' },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      ...(callerArn === null
+        ? {}
+        : {
+            authorizer: {
+              iam: {
+                accessKey: 'ASIACALLERACCESSKEY0',
+                accountId: callerArn.split(':')[4] ?? '',
+                callerId: 'AROACALLER:session',
+                cognitoIdentity: null,
+                principalOrgId: 'o-example',
+                userArn: callerArn,
+                userId: 'AROACALLER:session',
+              },
+            },
+          }),
+    },
+  };
+}
+
+export function lambdaContext(requestId = randomUUID()): { awsRequestId: string; functionName: string; getRemainingTimeInMillis: () => number } & Record<string, unknown> {
+  return {
+    awsRequestId: requestId,
+    functionName: 'console-broker-login',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:console-broker-login',
+    memoryLimitInMB: '512',
+    logGroupName: '/aws/lambda/console-broker-login',
+    logStreamName: 'test',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 15_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

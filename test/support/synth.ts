@@ -1,0 +1,6 @@
+import { execFileSync } from 'node:child_process';
+
+/** Synthesizes the app into cdk.out once per run, exactly as `cdk synth` does for a deploy. */
+export default function setup(): void {
+  execFileSync('npx', ['cdk', 'synth', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
