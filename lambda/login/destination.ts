@@ -34,6 +34,8 @@ export const SERVICES: Readonly<Record<string, Service>> = {
 };
 
 const MAX_DESTINATION_LENGTH = 2048;
+// No console page needs an encoded control character; header and log injection attempts do.
+const ENCODED_CONTROL_CHARACTER = /%(?:[01][0-9a-f]|7f)/i;
 /** White space, control characters and backslashes: browsers and URL parsers disagree on them. */
 function hasUnsafeCharacters(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -76,7 +78,7 @@ export function destinationUrl(partition: Partition, destination: string, region
   if (destination.length > MAX_DESTINATION_LENGTH) {
     throw badRequest(`destination is longer than ${MAX_DESTINATION_LENGTH} characters`);
   }
-  if (hasUnsafeCharacters(destination)) {
+  if (hasUnsafeCharacters(destination) || ENCODED_CONTROL_CHARACTER.test(destination)) {
     throw badRequest('destination contains white space, control characters or backslashes');
   }
   const consoleOrigin = `https://${PARTITIONS[partition].consoleHost}`;

@@ -78,8 +78,8 @@ export async function startBundle(bundlePath: string, env: Record<string, string
       new Promise((resolve, reject) => {
         const id = randomUUID();
         pending.set(id, { resolve, reject });
-        const { getRemainingTimeInMillis: _ignored, ...context } = lambdaContext(id);
-        child.send({ id, event, context });
+        // Functions do not cross the IPC channel; the runtime script adds its own.
+        child.send({ id, event, context: JSON.parse(JSON.stringify(lambdaContext(id))) as unknown });
       }),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../lib/config';
+
+const target = { name: 'prod-readonly', accountId: '222222222222', roleName: 'ConsoleBrokerReadOnly' };
+const base = { accountId: '111111111111', region: 'eu-west-1', targets: [target] };
+
+function withTarget(overrides: Record<string, unknown>): unknown {
+  return { ...base, targets: [{ ...target, ...overrides }] };
+}
+
+describe('configuration', () => {
+  it('fills the documented defaults', () => {
+    const config = parseConfig(base);
+
+    expect(config).toMatchObject({ partition: 'aws', logRetentionDays: 90, reservedConcurrency: undefined });
+    expect(config.targets[0]).toEqual({
+      ...target,
+      managedPolicies: ['ReadOnlyAccess'],
+      allowedCallers: [],
+      defaultRegion: 'eu-west-1',
+      deployedBy: 'broker',
+    });
+  });
+
+  it('loads the example shipped with the repository', () => {
+    expect(loadConfig('config/console-broker.json').targets.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['an account ID that is not 12 digits', { ...base, accountId: '12345' }, /accountId must be a 12-digit AWS account ID/],
+    ['a target account ID given as a number', withTarget({ accountId: 222222222222 }), /targets\[0\]\.accountId must be a 12-digit AWS account ID as a string/],
+    ['an unknown partition', { ...base, partition: 'aws-mars' }, /partition must be one of aws, aws-cn, aws-us-gov, got "aws-mars"/],
+    ['a region outside the partition', { ...base, partition: 'aws-cn' }, /region must be a region of partition aws-cn \(such as cn-north-1\), got "eu-west-1"/],
+    ['a role name IAM would reject', withTarget({ roleName: 'has spaces' }), /targets\[0\]\.roleName must be 1-64 characters/],
+    ['a role name too long', withTarget({ roleName: 'r'.repeat(65) }), /targets\[0\]\.roleName/],
+    ['an empty policy list', withTarget({ managedPolicies: [] }), /targets\[0\]\.managedPolicies must name at least one AWS managed policy/],
+    ['a policy ARN instead of a name', withTarget({ managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }), /managedPolicies\[0\] must be an AWS managed policy name/],
+    ['a caller pattern with a wildcard account', withTarget({ allowedCallers: ['arn:aws:sts::*:assumed-role/x/*'] }), /allowedCallers\[0\] must be an IAM principal ARN pattern/],
+    ['a caller pattern in another partition', withTarget({ allowedCallers: ['arn:aws-cn:sts::111111111111:assumed-role/x/*'] }), /allowedCallers\[0\] must be in partition aws/],
+    ['a target name with capitals', withTarget({ name: 'Prod' }), /targets\[0\]\.name must be 1-64 lowercase letters/],
+    ['a reserved target name', withTarget({ name: 'targets' }), /"targets" is reserved/],
+    ['an unknown deployment', withTarget({ deployedBy: 'someone' }), /deployedBy must be "broker" or "owner"/],
+    ['an unknown key', withTarget({ rolename: 'x' }), /targets\[0\] has unknown keys rolename/],
+    ['a retention CloudWatch does not offer', { ...base, logRetentionDays: 100 }, /logRetentionDays must be one of 1, 3, 5/],
+    ['a reserved concurrency of zero', { ...base, reservedConcurrency: 0 }, /reservedConcurrency must be a whole number of at least 1/],
+    ['no targets', { ...base, targets: [] }, /targets must be a non-empty list/],
+  ])('refuses %s, naming the field', (_name, raw, message) => {
+    expect(() => parseConfig(raw)).toThrow(message);
+  });
+
+  it('refuses a duplicate target name', () => {
+    expect(() => parseConfig({ ...base, targets: [target, { ...target, accountId: '333333333333' }] })).toThrow(
+      /targets\[1\]\.name "prod-readonly" is used by another target/,
+    );
+  });
+});

@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { describe, expect, it } from 'vitest';
+import { assumeRole } from '../lambda/login/aws';
+import { destinationUrl, serviceUrl } from '../lambda/login/destination';
+import { HttpError } from '../lambda/login/errors';
+import { ExternalIdCache } from '../lambda/login/external-id';
+import { callerName, sanitizeSessionName } from '../lambda/login/identity';
+import { PARTITIONS, type Partition } from '../lambda/login/partition';
+import { matchesPattern } from '../lambda/login/registry';
+import { responseFormat } from '../lambda/login/request';
+
+const STS_NAME = /^[\w+=,.@-]{2,64}$/;
+
+describe('destinations', () => {
+  it('never leaves the console host, whatever the input', () => {
+    fc.assert(
+      fc.property(fc.constantFrom<Partition>('aws', 'aws-cn', 'aws-us-gov'), fc.oneof(fc.string(), fc.webUrl(), fc.webPath(), fc.string().map((s) => `/${s}`)), (partition, input) => {
+        let url: URL;
+        try {
+          url = destinationUrl(partition, input, undefined);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HttpError);
+          return;
+        }
+        const host = PARTITIONS[partition].consoleHost;
+        expect(url.protocol).toBe('https:');
+        expect(url.hostname === host || url.hostname.endsWith(`.${host}`)).toBe(true);
+        expect(url.username + url.password + url.port).toBe('');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('follows the partition: China and GovCloud consoles have their own hosts', () => {
+    expect(serviceUrl('aws-cn', 'ec2', 'cn-north-1').toString()).toBe('https://console.amazonaws.cn/ec2/home?region=cn-north-1');
+    expect(serviceUrl('aws-us-gov', 'iam', 'us-gov-west-1').toString()).toBe('https://console.amazonaws-us-gov.com/iam/home');
+    expect(() => destinationUrl('aws-cn', 'https://console.aws.amazon.com/', undefined)).toThrow(/console.amazonaws.cn/);
+  });
+
+  it('accepts the regional console hosts of its partition only', () => {
+    expect(destinationUrl('aws', 'https://us-east-1.console.aws.amazon.com/ec2/home', undefined).hostname).toBe('us-east-1.console.aws.amazon.com');
+    expect(() => destinationUrl('aws', 'https://cn-north-1.console.aws.amazon.com/', undefined)).toThrow(HttpError);
+  });
+});
+
+describe('session names', () => {
+  it('always fit what STS accepts for RoleSessionName and SourceIdentity', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), (name) => STS_NAME.test(sanitizeSessionName(name))));
+  });
+
+  it('keep the person from the caller ARN', () => {
+    expect(callerName('arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_x/alice@example.com')).toBe('alice@example.com');
+    expect(callerName('arn:aws:iam::111111111111:user/team/bob')).toBe('bob');
+    expect(callerName('arn:aws:sts::111111111111:federated-user/carol')).toBe('carol');
+    expect(sanitizeSessionName('x')).toBe('console-broker');
+  });
+});
+
+describe('caller patterns', () => {
+  it('match like IAM StringLike: * spans anything, ? one character, the rest literally', () => {
+    expect(matchesPattern('arn:aws:sts::1:assumed-role/Admin_*/*', 'arn:aws:sts::1:assumed-role/Admin_abc/alice')).toBe(true);
+    expect(matchesPattern('arn:aws:sts::1:assumed-role/Admin_?/*', 'arn:aws:sts::1:assumed-role/Admin_ab/alice')).toBe(false);
+    expect(matchesPattern('arn:aws:sts::1:assumed-role/A.c/*', 'arn:aws:sts::1:assumed-role/Abc/x')).toBe(false);
+    expect(matchesPattern('arn:aws:iam::1:user/bob', 'arn:aws:iam::1:user/bobby')).toBe(false);
+  });
+});
+
+describe('response format', () => {
+  it('is HTML for browsers and JSON for everything else', () => {
+    expect(responseFormat('text/html,application/xhtml+xml,*/*;q=0.8')).toBe('html');
+    expect(responseFormat('application/json')).toBe('json');
+    expect(responseFormat('*/*')).toBe('json');
+    expect(responseFormat(undefined)).toBe('json');
+  });
+});
+
+describe('external ID cache', () => {
+  it('serves from memory until the maximum age, then reads again', async () => {
+    // Prepare
+    let now = 0;
+    let reads = 0;
+    const cache = new ExternalIdCache(() => Promise.resolve(`externalId${String(++reads).padStart(4, '0')}`), 300_000, () => now);
+
+    // Act
+    const first = await cache.get('s');
+    now = 299_999;
+    const second = await cache.get('s');
+    now = 300_000;
+    const third = await cache.get('s');
+
+    // Assess
+    expect(first).toEqual({ value: 'externalId0001', fresh: true });
+    expect(second).toEqual({ value: 'externalId0001', fresh: false });
+    expect(third).toEqual({ value: 'externalId0002', fresh: true });
+  });
+});
+
+describe('STS errors', () => {
+  it('turn AccessDenied into AssumeRoleDenied and anything else into AssumeRoleFailed', async () => {
+    // Prepare
+    const sts = mockClient(STSClient);
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDenied' });
+    sts.on(AssumeRoleCommand).rejectsOnce(denied).rejectsOnce(Object.assign(new Error('throttled'), { name: 'Throttling' }));
+    const input = { roleArn: 'arn:aws:iam::222222222222:role/R', externalId: 'id', sessionName: 'me', sourceIdentity: 'me' };
+    const client = new STSClient({ region: 'eu-west-1' });
+
+    // Act & Assess
+    await expect(assumeRole(client, input)).rejects.toMatchObject({ status: 502, code: 'AssumeRoleDenied' });
+    await expect(assumeRole(client, input)).rejects.toMatchObject({ status: 502, code: 'AssumeRoleFailed', message: /Throttling/ });
+    sts.restore();
+  });
+});

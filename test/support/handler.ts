@@ -1,0 +1,39 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { vi } from 'vitest';
+import type { FakeAws } from '../fakes/aws';
+import type { BrokerContext } from '../../lambda/login/middleware';
+import type { FunctionUrlEvent } from '../../lambda/login/request';
+import { lambdaContext } from './events';
+import { testRegistry } from './config';
+
+export type Invoke = (event: FunctionUrlEvent) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Loads lambda/login/handler.ts afresh, with the environment the stack and the runtime would give it,
+ * pointed at the fakes: every call goes over HTTP through the real SDK clients and fetch.
+ */
+export async function loadHandler(fake: FakeAws, env: Record<string, string> = {}): Promise<Invoke> {
+  vi.resetModules();
+  const all = { ...fake.env(), CONSOLE_BROKER_REGISTRY: JSON.stringify(testRegistry()), ...env };
+  for (const [key, value] of Object.entries(all)) vi.stubEnv(key, value);
+  const { handler } = await import('../../lambda/login/handler');
+  return (event) => handler(event, lambdaContext() as unknown as BrokerContext);
+}
+
+/** Collects what the handler writes to standard output: its log lines. */
+export function captureStdout(): { lines: () => string[]; text: () => string } {
+  const chunks: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    if (text.startsWith('{')) {
+      chunks.push(text);
+      return true;
+    }
+    return original(chunk, ...(rest as []));
+  });
+  return {
+    text: () => chunks.join(''),
+    lines: () => chunks.join('').split('\n').filter((line) => line !== ''),
+  };
+}
