@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addConsoleBroker, type ConsoleBrokerStacks } from '../lib/app';
 import { StandaloneTargetStack } from '../lib/target-stack';
+import { bundledHandlerPath } from './support/bundle';
 import { testConfig } from './support/config';
 
 const BROKER_ROLE_ARN = 'arn:aws:iam::111111111111:role/console-broker-login-eu-west-1';
@@ -155,7 +156,7 @@ describe('stacks', () => {
         Timeout: 15,
         Handler: 'index.handler',
         LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^LoginFunctionLogs') } },
-        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+        Environment: Match.absent(),
       });
       broker.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     });
@@ -250,8 +251,7 @@ describe('cdk.out', () => {
     }
     expect(conditions).toBeGreaterThan(0);
 
-    const bundle = all.find((f) => f.endsWith('index.mjs'));
-    const registryText = readFileSync(bundle ?? '', 'utf8');
+    const registryText = readFileSync(bundledHandlerPath(), 'utf8');
     expect(registryText).toContain('console-broker/external-id/prod-readonly');
     expect(registryText).not.toMatch(/externalId"\s*:/);
   });

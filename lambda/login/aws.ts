@@ -7,6 +7,8 @@ import type { SessionCredentials } from './federation';
 export interface AwsClients {
   readonly sts: STSClient;
   readonly secrets: SecretsManagerClient;
+  /** Plain HTTPS with the same timeouts, for the federation endpoint. */
+  readonly http: NodeHttpHandler;
 }
 
 /**
@@ -20,6 +22,7 @@ export function createAwsClients(timeoutMs: number): AwsClients {
   return {
     sts: new STSClient({ requestHandler: requestHandler(), maxAttempts: 2 }),
     secrets: new SecretsManagerClient({ requestHandler: requestHandler(), maxAttempts: 2 }),
+    http: requestHandler(),
   };
 }
 

@@ -1,3 +1,6 @@
+import type { Readable } from 'node:stream';
+import { HttpRequest } from '@smithy/core/protocols';
+import { streamCollector, type NodeHttpHandler } from '@smithy/node-http-handler';
 import { badGateway, gatewayTimeout, isTimeout } from './errors';
 import { PARTITIONS, type Partition } from './partition';
 
@@ -20,34 +23,35 @@ export function federationEndpoint(partition: Partition, override: string | unde
  * endpoint refuses it with 400 "Invalid credentials parameter".
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html
  */
-export async function getSigninToken(endpoint: URL, credentials: SessionCredentials, timeoutMs: number): Promise<string> {
-  const url = new URL(endpoint);
-  url.searchParams.set('Action', 'getSigninToken');
-  url.searchParams.set(
-    'Session',
-    JSON.stringify({
-      sessionId: credentials.accessKeyId,
-      sessionKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-    }),
-  );
+export async function getSigninToken(http: NodeHttpHandler, endpoint: URL, credentials: SessionCredentials): Promise<string> {
+  const session = JSON.stringify({
+    sessionId: credentials.accessKeyId,
+    sessionKey: credentials.secretAccessKey,
+    sessionToken: credentials.sessionToken,
+  });
+  const request = new HttpRequest({
+    method: 'GET',
+    protocol: endpoint.protocol,
+    hostname: endpoint.hostname,
+    ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+    path: endpoint.pathname,
+    query: { Action: 'getSigninToken', Session: session },
+    headers: { host: endpoint.host, accept: 'application/json' },
+  });
 
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-  } catch (error) {
-    if (isTimeout(error)) throw gatewayTimeout(`the AWS federation endpoint did not answer within ${timeoutMs} ms`, error);
-    throw badGateway('FederationUnreachable', 'the AWS federation endpoint could not be reached', error);
-  }
+  // The SDK's own HTTP handler, already loaded for STS, rather than fetch, whose first call loads undici.
+  let status: number;
   let body: string;
   try {
-    body = await response.text();
+    const { response } = await http.handle(request);
+    status = response.statusCode;
+    body = Buffer.from(await streamCollector(response.body as Readable)).toString('utf8');
   } catch (error) {
-    if (isTimeout(error)) throw gatewayTimeout(`the AWS federation endpoint did not finish its answer within ${timeoutMs} ms`, error);
-    throw badGateway('FederationUnreachable', 'the AWS federation endpoint broke off its answer', error);
+    if (isTimeout(error)) throw gatewayTimeout('the AWS federation endpoint did not answer in time', error);
+    throw badGateway('FederationUnreachable', 'the AWS federation endpoint could not be reached', error);
   }
-  if (response.status !== 200) {
-    throw badGateway('FederationRefused', `the AWS federation endpoint answered ${response.status} instead of a sign-in token`);
+  if (status !== 200) {
+    throw badGateway('FederationRefused', `the AWS federation endpoint answered ${status} instead of a sign-in token`);
   }
   let parsed: unknown;
   try {

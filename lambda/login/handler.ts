@@ -19,7 +19,7 @@ const endpoint = federationEndpoint(registry.partition, settings.federationEndpo
 const deps: LoginDependencies = {
   externalIds: new ExternalIdCache((secretId) => readSecretString(clients.secrets, secretId), settings.externalIdMaxAgeMs),
   assumeRole: (input) => assumeRole(clients.sts, input),
-  getSigninToken: (credentials) => getSigninToken(endpoint, credentials, settings.outboundTimeoutMs),
+  getSigninToken: (credentials) => getSigninToken(clients.http, endpoint, credentials),
   federationEndpoint: endpoint,
   now: () => new Date(),
 };

@@ -20,8 +20,9 @@ export interface LoginFunctionProps {
 
 /**
  * The login Lambda with the project's defaults: newest Node.js runtime, arm64, an ESM bundle with the
- * AWS SDK inside (pinned by our lockfile, not the runtime's), minified with source maps, its own
- * log group, an explicit timeout.
+ * AWS SDK inside (pinned by our lockfile, not the runtime's), minified with a source map beside it,
+ * its own log group, an explicit timeout. ESM is kept because it imports in half the time of CDK's
+ * default CommonJS bundle (BENCHMARKS.md).
  */
 export class LoginFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: LoginFunctionProps) {
@@ -54,8 +55,12 @@ export class LoginFunction extends NodejsFunction {
         // Lambda limits all environment variables to 4 KB together, too small for a registry of many
         // targets: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
         define: { 'process.env.CONSOLE_BROKER_REGISTRY': JSON.stringify(JSON.stringify(props.registry)) },
+        // Lambda's credentials are always in the environment; see lambda/login/lambda-credentials.ts.
+        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './lambda/login/lambda-credentials.ts' },
       },
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      // The source map ships in the asset to decode a stack trace offline, but --enable-source-maps is
+      // left off: it adds about 10 ms to every cold start (BENCHMARKS.md), and the broker logs error
+      // names, not stacks.
     });
   }
 }

@@ -41,6 +41,8 @@ export class FakeAws {
   readonly signinTokens = new Map<string, IssuedSession>();
   readonly calls: RecordedCall[] = [];
   federationMode: FederationMode = 'ok';
+  /** Milliseconds the servers spent answering, summed over every request. */
+  serverTimeMs = 0;
   /** Milliseconds STS waits before answering. */
   stsDelayMs = 0;
 
@@ -78,6 +80,8 @@ export class FakeAws {
       AWS_ENDPOINT_URL_STS: this.stsUrl,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.secretsManagerUrl,
       FEDERATION_ENDPOINT: this.federationUrl,
+      // The SDK warns once about Node.js 20, which runs the tests here; Lambda runs a newer one.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
   }
 
@@ -87,6 +91,10 @@ export class FakeAws {
 
   private async listen(handle: (req: IncomingMessage, res: ServerResponse, body: string) => Promise<void> | void): Promise<string> {
     const server = createServer((req, res) => {
+      const started = performance.now();
+      res.on('finish', () => {
+        this.serverTimeMs += performance.now() - started;
+      });
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {

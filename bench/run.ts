@@ -1,0 +1,272 @@
+/**
+ * `npm run bench`: how fast a login is and what the broker itself costs, measured side by side in one
+ * run (absolute times drift on a shared machine; ratios measured together do not). Prints a table and
+ * writes BENCHMARKS.md and bench/chart.svg. A benchmark, not a test: nothing here fails on slow numbers.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import { build } from 'esbuild';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { HttpRequest } from '@smithy/core/protocols';
+import { Hash } from '@smithy/core/serde';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { registryFor } from '../lib/broker-stack';
+import { loadConfig } from '../lib/config';
+import type { FunctionUrlEvent } from '../lambda/login/request';
+import { FakeAws } from '../test/fakes/aws';
+import { LocalFunctionUrl, type FunctionHandler } from '../test/fakes/function-url';
+import { bundledHandlerPath } from '../test/support/bundle';
+import { functionUrlEvent, lambdaContext } from '../test/support/events';
+import { barChart } from './chart';
+
+const ROOT = path.join(__dirname, '..');
+const WORK = path.join(ROOT, '.bench');
+const COLD_RUNS = 21;
+const LOGIN_RUNS = 15;
+const WARM_REQUESTS = 500;
+const LOAD_SECONDS = 10;
+const LOAD_CONNECTIONS = 10;
+const PYTHON = '/usr/bin/python3';
+
+interface Timing {
+  readonly importMs: number;
+  readonly firstRequestMs?: number;
+  readonly totalMs: number;
+}
+
+function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? NaN;
+}
+
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+/** Runs a command, returning its wall time and the BENCH line it printed on stderr. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ wallMs: number; timing: Timing | undefined }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) {
+        reject(new Error(`${command} ${args.join(' ')} exited with ${String(code)}: ${stderr}`));
+        return;
+      }
+      const line = stderr.split('\n').find((l) => l.startsWith('BENCH '));
+      resolve({ wallMs, timing: line ? (JSON.parse(line.slice(6)) as Timing) : undefined });
+    });
+  });
+}
+
+async function repeat(times: number, command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ wall: number[]; timings: Timing[] }> {
+  const wall: number[] = [];
+  const timings: Timing[] = [];
+  for (let i = 0; i < times; i++) {
+    const result = await run(command, args, env);
+    wall.push(result.wallMs);
+    if (result.timing) timings.push(result.timing);
+  }
+  return { wall, timings };
+}
+
+/** The same handler bundled as CDK's NodejsFunction does by default: CommonJS, not minified, the SDK left to the runtime. */
+async function buildComparisons(registry: string): Promise<{ cjsDefault: string; cjsBundled: string }> {
+  const entry = path.join(ROOT, 'lambda', 'login', 'handler.ts');
+  const common = { entryPoints: [entry], bundle: true, platform: 'node' as const, target: 'node20', define: { 'process.env.CONSOLE_BROKER_REGISTRY': JSON.stringify(registry) }, logLevel: 'silent' as const };
+  const cjsDefault = path.join(WORK, 'cjs-default', 'index.js');
+  const cjsBundled = path.join(WORK, 'cjs-bundled', 'index.js');
+  await build({ ...common, format: 'cjs', outfile: cjsDefault, external: ['@aws-sdk/*'] });
+  await build({ ...common, format: 'cjs', outfile: cjsBundled, minify: true, alias: { '@aws-sdk/credential-provider-node': './lambda/login/lambda-credentials.ts' } });
+  return { cjsDefault, cjsBundled };
+}
+
+function ensurePython(): void {
+  const check = spawnSync(PYTHON, ['-c', 'import boto3, requests'], { stdio: 'ignore' });
+  if (check.status === 0) return;
+  console.log('Installing Debian python3-boto3 and python3-requests for the comparison...');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'python3-boto3', 'python3-requests'], { stdio: 'inherit' });
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  console.log('Synthesizing (cdk synth) so the measured bundle is the deployed one...');
+  execFileSync('npx', ['cdk', 'synth', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  ensurePython();
+
+  const deployed = bundledHandlerPath();
+  const registry = JSON.stringify(registryFor(loadConfig(path.join(ROOT, 'config', 'console-broker.json'))));
+  const { cjsDefault, cjsBundled } = await buildComparisons(registry);
+
+  // 1. Bundle size.
+  const bundleBytes = readFileSync(deployed);
+  const size = { bytes: bundleBytes.length, gzip: gzipSync(bundleBytes).length };
+
+  // Local protocol servers for everything that talks to AWS.
+  const fake = await new FakeAws().start();
+  const externalId = randomBytes(24).toString('hex');
+  fake.roles.set('arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly', { externalId });
+  fake.secrets.set('console-broker/external-id/prod-readonly', externalId);
+  const env = { PATH: process.env.PATH ?? '', ...fake.env() };
+  const probe = path.join(__dirname, 'probe.mjs');
+
+  // 2. Cold init, each variant in fresh processes, interleaved so drift hits all alike.
+  console.log(`Cold init: ${COLD_RUNS} fresh processes per variant...`);
+  const cold = { floor: [] as number[], esm: [] as Timing[], cjsDefault: [] as Timing[], cjsBundled: [] as Timing[], floorWall: [] as number[], esmWall: [] as number[], cjsDefaultWall: [] as number[], cjsBundledWall: [] as number[] };
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const floor = await run(process.execPath, ['-e', '0'], env);
+    cold.floorWall.push(floor.wallMs);
+    for (const [key, file] of [['esm', deployed], ['cjsDefault', cjsDefault], ['cjsBundled', cjsBundled]] as const) {
+      const result = await run(process.execPath, [probe, 'import', file], env);
+      if (result.timing) cold[key].push(result.timing);
+      cold[`${key}Wall`].push(result.wallMs);
+    }
+  }
+  const importMedian = {
+    esm: median(cold.esm.map((t) => t.importMs)),
+    cjsDefault: median(cold.cjsDefault.map((t) => t.importMs)),
+    cjsBundled: median(cold.cjsBundled.map((t) => t.importMs)),
+  };
+
+  // 3. First login URL in a fresh process: the broker's bundle against the Python flow.
+  console.log(`First login URL: ${LOGIN_RUNS} fresh processes each...`);
+  const nodeLogin = await repeat(LOGIN_RUNS, process.execPath, [probe, 'login', deployed], env);
+  const pythonLogin = await repeat(LOGIN_RUNS, PYTHON, [path.join(__dirname, 'python_login.py')], env);
+  const pythonFloor = await repeat(LOGIN_RUNS, PYTHON, ['-c', '0'], env);
+  const first = {
+    node: median(nodeLogin.timings.map((t) => t.totalMs)),
+    nodeImport: median(nodeLogin.timings.map((t) => t.importMs)),
+    nodeRequest: median(nodeLogin.timings.map((t) => t.firstRequestMs ?? NaN)),
+    python: median(pythonLogin.timings.map((t) => t.totalMs)),
+    pythonImport: median(pythonLogin.timings.map((t) => t.importMs)),
+    pythonRequest: median(pythonLogin.timings.map((t) => t.firstRequestMs ?? NaN)),
+    nodeWall: median(nodeLogin.wall),
+    pythonWall: median(pythonLogin.wall),
+    nodeFloorWall: median(cold.floorWall),
+    pythonFloorWall: median(pythonFloor.wall),
+  };
+
+  // 4. Warm requests in this process, on the deployed bundle.
+  console.log(`Warm: ${WARM_REQUESTS} requests...`);
+  for (const [key, value] of Object.entries(env)) process.env[key] = value;
+  const { handler } = (await import(deployed)) as { handler: FunctionHandler };
+  const quiet = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true);
+  const invoke = (event: FunctionUrlEvent): Promise<APIGatewayProxyStructuredResultV2> => handler(event, lambdaContext() as unknown as Context);
+  await invoke(functionUrlEvent({ accept: 'application/json' }));
+  const overhead: number[] = [];
+  const outbound: number[] = [];
+  for (let i = 0; i < WARM_REQUESTS; i++) {
+    const calls = fake.calls.length;
+    const server = fake.serverTimeMs;
+    const started = performance.now();
+    await invoke(functionUrlEvent({ accept: 'application/json' }));
+    overhead.push(performance.now() - started - (fake.serverTimeMs - server));
+    outbound.push(fake.calls.length - calls);
+  }
+  process.stdout.write = quiet;
+  const warm = { p50: percentile(overhead, 50), p99: percentile(overhead, 99), outbound: [...new Set(outbound)] };
+
+  // 5. Load through the local function URL server, with a SigV4-signed request.
+  console.log(`Load: autocannon, ${LOAD_CONNECTIONS} connections for ${LOAD_SECONDS} s...`);
+  const caller = { credentials: { accessKeyId: 'AKIABENCHCALLER00000', secretAccessKey: randomBytes(20).toString('hex') }, arn: 'arn:aws:sts::111111111111:assumed-role/chatops-bot/bench' };
+  const functionUrl = new LocalFunctionUrl(handler, new Map([[caller.credentials.accessKeyId, caller]]));
+  const base = new URL(await functionUrl.start());
+  const signer = new SignatureV4({ service: 'lambda', region: 'eu-west-1', credentials: caller.credentials, sha256: Hash.bind(null, 'sha256') });
+  const signed = await signer.sign(new HttpRequest({ method: 'GET', protocol: 'http:', hostname: base.hostname, port: Number(base.port), path: '/prod-readonly', headers: { host: base.host, accept: 'application/json' } }));
+  process.stdout.write = (() => true);
+  const load = await autocannon({ url: `${base.origin}/prod-readonly`, headers: signed.headers, connections: LOAD_CONNECTIONS, duration: LOAD_SECONDS });
+  await new Promise((resolve) => setTimeout(resolve, 500)); // let requests in flight finish before the servers stop
+  process.stdout.write = quiet;
+  await functionUrl.stop();
+  await fake.stop();
+  const loadErrors = load.errors + load.timeouts + load.non2xx;
+
+  // Report.
+  const rows: [string, string, string][] = [
+    ['Bundle (deployed asset)', `${kb(size.bytes)} minified, ${kb(size.gzip)} gzipped`, 'goal: under 350 KB'],
+    ['Cold import, ESM bundle (deployed)', ms(importMedian.esm), `${ratio(importMedian.esm, importMedian.cjsDefault)} of the CommonJS default; goal ≤ 0.5× and < 80 ms`],
+    ['Cold import, CDK default (CommonJS, SDK from node_modules)', ms(importMedian.cjsDefault), 'the default NodejsFunction bundle'],
+    ['Cold import, CommonJS with the SDK bundled and minified', ms(importMedian.cjsBundled), 'format alone'],
+    ['Fresh process wall time: bare `node -e 0` / ESM import / CDK default import', `${ms(median(cold.floorWall))} / ${ms(median(cold.esmWall))} / ${ms(median(cold.cjsDefaultWall))}`, 'includes the interpreter start'],
+    ['First login URL in a fresh process, broker bundle', `${ms(first.node)} (import ${ms(first.nodeImport)} + request ${ms(first.nodeRequest)})`, `${ratio(first.python, first.node)} faster than Python; goal ≥ 3×`],
+    ['First login URL in a fresh process, Python boto3 + requests', `${ms(first.python)} (import ${ms(first.pythonImport)} + requests ${ms(first.pythonRequest)})`, 'the AWS documentation approach'],
+    ['Whole process to login URL: node / python (bare interpreter: node / python)', `${ms(first.nodeWall)} / ${ms(first.pythonWall)} (${ms(first.nodeFloorWall)} / ${ms(first.pythonFloorWall)})`, 'interpreter start included'],
+    ['Warm handler overhead above the local servers', `p50 ${ms(warm.p50)}, p99 ${ms(warm.p99)}`, 'goal: p50 under 2 ms'],
+    ['Outbound calls per warm request', warm.outbound.join(', '), 'goal: exactly 2 (STS, federation)'],
+    [`Load: ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s, through the local function URL`, `${load.requests.average.toFixed(0)} req/s, p99 ${load.latency.p99} ms, ${loadErrors} errors`, `${load.requests.total} requests`],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log();
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value}   ${note}`);
+
+  const date = new Date().toISOString().slice(0, 10);
+  writeFileSync(
+    path.join(__dirname, 'chart.svg'),
+    barChart('console-broker: fresh-process timings (median, ms)', [
+      { label: 'bare node -e 0 (whole process)', value: median(cold.floorWall), group: 'floor' },
+      { label: 'import: ESM bundle (deployed)', value: importMedian.esm, group: 'broker' },
+      { label: 'import: CDK default CommonJS', value: importMedian.cjsDefault, group: 'other' },
+      { label: 'import: CommonJS, SDK bundled', value: importMedian.cjsBundled, group: 'other' },
+      { label: 'first login URL: broker', value: first.node, group: 'broker' },
+      { label: 'first login URL: Python boto3', value: first.python, group: 'other' },
+    ]),
+  );
+  writeFileSync(
+    path.join(ROOT, 'BENCHMARKS.md'),
+    `# Benchmarks
+
+Measured with \`npm run bench\` on ${date}: ${machine()}.
+Every figure is a median over repeated runs (${COLD_RUNS} fresh processes per cold-start variant,
+${LOGIN_RUNS} per first-login flow, ${WARM_REQUESTS} warm requests), and every comparison is a ratio
+taken in the same run. All AWS endpoints are the local protocol servers of \`test/fakes/\` on
+127.0.0.1, so the times are the broker's own cost, not AWS's.
+
+![Fresh-process timings](bench/chart.svg)
+
+| measure | result | note |
+| --- | --- | --- |
+${rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`).join('\n')}
+
+How each is taken:
+
+1. **Bundle**: bytes of \`index.mjs\` in the deployed asset under \`cdk.out\`, and gzipped.
+2. **Cold import**: a fresh \`node\` process, with the environment the Lambda gets, times \`await import(bundle)\` from inside (\`bench/probe.mjs\`). The CommonJS default is the same
+   handler built as \`NodejsFunction\` does by default (CommonJS, not minified, \`@aws-sdk/*\` left to
+   the runtime, here resolved from \`node_modules\`).
+3. **First login URL**: from before the first import to the login URL in hand, inside the process:
+   the deployed bundle's handler for one request, against \`bench/python_login.py\` (boto3 and
+   requests from Debian, the AWS documentation's flow plus the secret read the broker does).
+4. **Warm**: the deployed handler in one process; overhead is each request's time minus the time
+   the local servers spent answering it.
+5. **Load**: autocannon against the local function URL server (SigV4 check, event building) in front
+   of the deployed handler.
+`,
+  );
+  console.log('\nWrote BENCHMARKS.md and bench/chart.svg');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

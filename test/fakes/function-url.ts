@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { FunctionUrlEvent } from '../../lambda/login/request';
+import { lambdaContext } from '../support/events';
+import { verifySigV4, type Credentials } from './sigv4';
+
+/** An IAM principal the local function URL knows: its keys and the ARN AWS would report for it. */
+export interface KnownCaller {
+  readonly credentials: Credentials;
+  readonly arn: string;
+}
+
+export type FunctionHandler = (event: FunctionUrlEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * What AWS does in front of a function with an AWS_IAM function URL: checks the SigV4 signature (403
+ * `{"Message":"Forbidden"}` when it is missing or wrong), builds the payload-format-2.0 event with the
+ * caller in requestContext.authorizer.iam, and turns the handler's result into the HTTP response.
+ */
+export class LocalFunctionUrl {
+  private server: Server | undefined;
+  url = '';
+
+  constructor(
+    private readonly handler: FunctionHandler,
+    private readonly callers: ReadonlyMap<string, KnownCaller>,
+  ) {}
+
+  async start(port = 0): Promise<string> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        this.serve(req, res, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
+          res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ Message: `handler failed: ${String(error)}` }));
+        });
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const forbidden = (): void => {
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' }).end('{"Message":"Forbidden"}');
+    };
+    const verdict = await verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, 'lambda', (id) => this.callers.get(id)?.credentials);
+    if (!verdict.ok) { forbidden(); return; }
+    const caller = this.callers.get(verdict.accessKeyId);
+    const token = req.headers['x-amz-security-token'];
+    if (!caller || (caller.credentials.sessionToken !== undefined && token !== caller.credentials.sessionToken)) { forbidden(); return; }
+
+    const result = await this.handler(this.eventFor(req, body, caller), this.context());
+    const headers: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
+    if (result.cookies?.length) headers['set-cookie'] = result.cookies.join(', ');
+    res.writeHead(result.statusCode ?? 200, headers as Record<string, string>);
+    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+  }
+
+  private eventFor(req: IncomingMessage, body: string, caller: KnownCaller): FunctionUrlEvent {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const query: Record<string, string> = {};
+    for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key] ?? ''},${value}` : value;
+    const accountId = caller.arn.split(':')[4] ?? '';
+    const host = headers.host ?? '127.0.0.1';
+    const now = new Date();
+    return {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
+      ...(url.search ? { queryStringParameters: query } : {}),
+      ...(body ? { body, isBase64Encoded: false } : { isBase64Encoded: false }),
+      requestContext: {
+        accountId: 'anonymous',
+        apiId: 'local',
+        domainName: host,
+        domainPrefix: host.split('.')[0] ?? host,
+        http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId: randomUUID(),
+        routeKey: '$default',
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+        authorizer: {
+          iam: {
+            accessKey: caller.credentials.accessKeyId,
+            accountId,
+            callerId: `AROALOCAL:${caller.arn.split('/').pop() ?? ''}`,
+            cognitoIdentity: null,
+            principalOrgId: 'o-local',
+            userArn: caller.arn,
+            userId: `AROALOCAL:${caller.arn.split('/').pop() ?? ''}`,
+          },
+        },
+      },
+    };
+  }
+
+  private context(): Context {
+    return lambdaContext() as unknown as Context;
+  }
+}
