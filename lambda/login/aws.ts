@@ -19,9 +19,11 @@ export interface AwsClients {
 export function createAwsClients(timeoutMs: number): AwsClients {
   const requestHandler = (): NodeHttpHandler =>
     new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true });
+  // cacheMiddleware resolves each command's middleware stack once instead of on every call; nothing
+  // here changes a stack after the first request.
   return {
-    sts: new STSClient({ requestHandler: requestHandler(), maxAttempts: 2 }),
-    secrets: new SecretsManagerClient({ requestHandler: requestHandler(), maxAttempts: 2 }),
+    sts: new STSClient({ requestHandler: requestHandler(), maxAttempts: 2, cacheMiddleware: true }),
+    secrets: new SecretsManagerClient({ requestHandler: requestHandler(), maxAttempts: 2, cacheMiddleware: true }),
     http: requestHandler(),
   };
 }
