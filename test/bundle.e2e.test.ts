@@ -90,7 +90,7 @@ describe('the bundled Lambda asset from cdk.out, in a fresh Node.js process', ()
   it('writes one JSON log line per request and never a secret', () => {
     // Node.js's own warnings (such as the SDK's notice about Node.js 20) are not ours to shape.
     const lines = bundle.output().split('\n').filter((line) => line.startsWith('{'));
-    const requests = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.message === 'login request');
+    const requests = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.message === 'request');
 
     expect(requests).toHaveLength(5);
     expect(requests[0]).toMatchObject({ caller: ADMIN, target: 'prod-readonly', region: 'eu-central-1', status: 302, outcome: 'login' });

@@ -340,3 +340,48 @@ describe('login handler', () => {
     });
   });
 });
+
+describe('targets', () => {
+  const fake = new FakeAws();
+  let invoke: Invoke;
+
+  beforeAll(async () => {
+    await fake.start();
+    captureStdout();
+    invoke = await loadHandler(fake);
+  });
+
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    await fake.stop();
+  });
+
+  it('lists only the targets the caller may open, and calls no AWS service', async () => {
+    const response = await invoke(functionUrlEvent({ path: '/targets', callerArn: ADMIN_CALLER }));
+
+    expect(response.statusCode).toBe(200);
+    expect(json(response.body)).toEqual({
+      caller: ADMIN_CALLER,
+      targets: [
+        { name: 'prod-readonly', accountId: '222222222222', roleArn: READONLY_ROLE, defaultRegion: 'eu-west-1' },
+        { name: 'customer-acme', accountId: '333333333333', roleArn: ACME_ROLE, defaultRegion: 'eu-west-1' },
+      ],
+    });
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('lists nothing to a caller with no targets, and links each target on the HTML page', async () => {
+    const none = json((await invoke(functionUrlEvent({ path: '/targets', callerArn: OUTSIDER_CALLER }))).body);
+    const page = await invoke(functionUrlEvent({ path: '/targets', callerArn: BOT_CALLER, accept: 'text/html' }));
+
+    expect(none.targets).toEqual([]);
+    expect(page.body).toContain('<a href="/prod-readonly">prod-readonly</a>');
+    expect(page.body).not.toContain('customer-acme');
+  });
+
+  it('refuses parameters and methods it does not take', async () => {
+    expect((await invoke(functionUrlEvent({ path: '/targets', query: 'all=1' }))).statusCode).toBe(400);
+    expect((await invoke(functionUrlEvent({ path: '/targets', method: 'DELETE' }))).statusCode).toBe(405);
+  });
+});

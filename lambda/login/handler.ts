@@ -6,8 +6,8 @@ import { federationEndpoint, getSigninToken } from './federation';
 import { createLogin, type LoginDependencies } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
 import { parseRegistry } from './registry';
-import { parseLoginRequest, responseFormat, type FunctionUrlEvent } from './request';
-import { loginResponse } from './response';
+import { listTargets, parseLoginRequest, responseFormat, type FunctionUrlEvent } from './request';
+import { loginResponse, targetListResponse } from './response';
 import { readSettings } from './settings';
 
 // The stack bakes the registry into the bundle at build time (see lib/broker-stack.ts).
@@ -38,7 +38,15 @@ async function login(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   return loginResponse(result, responseFormat(event.headers.accept));
 }
 
+async function route(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
+  if (event.rawPath === '/targets') {
+    context.accessLog.route = 'targets';
+    return targetListResponse(listTargets(event, registry), responseFormat(event.headers.accept));
+  }
+  return login(event, context);
+}
+
 export const handler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>()
   .use(accessLog())
   .use(errorPages())
-  .handler(login);
+  .handler(route);

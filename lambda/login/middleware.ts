@@ -6,6 +6,7 @@ import { errorResponse } from './response';
 
 /** What the handler learns of a request and the access log line reports; never a secret. */
 export interface AccessLogFields {
+  route?: 'login' | 'targets';
   caller?: string;
   target?: string;
   region?: string;
@@ -38,7 +39,7 @@ export function accessLog(options: AccessLogOptions = {}): BrokerMiddleware {
     write(
       JSON.stringify({
         level: status >= 500 ? 'error' : 'info',
-        message: 'login request',
+        message: 'request',
         requestId: request.context.awsRequestId,
         ...request.context.accessLog,
         status,
@@ -52,7 +53,7 @@ export function accessLog(options: AccessLogOptions = {}): BrokerMiddleware {
   return {
     before: (request) => {
       started.set(request, now());
-      request.context.accessLog = { caller: request.event.requestContext.authorizer?.iam?.userArn };
+      request.context.accessLog = { route: 'login', caller: request.event.requestContext.authorizer?.iam?.userArn };
     },
     after: finish,
     onError: finish,

@@ -75,10 +75,30 @@ export function targetsFor(registry: Registry, callerArn: string): Target[] {
   return registry.targets.filter((target) => isCallerAllowed(target, callerArn));
 }
 
-/** Turns a function URL event into a validated login request, or throws the error to answer with. */
-export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry): LoginRequest {
+function requireGet(event: FunctionUrlEvent): void {
   const method = event.requestContext.http.method;
   if (method !== 'GET') throw methodNotAllowed(`method ${method} is not allowed; use GET`);
+}
+
+/** `GET /targets`: the caller and the targets it may open, and nothing of the others. */
+export function listTargets(event: FunctionUrlEvent, registry: Registry): TargetList {
+  requireGet(event);
+  if (event.rawQueryString !== '') throw badRequest('/targets takes no parameters');
+  const callerArn = callerArnOf(event);
+  return {
+    caller: callerArn,
+    targets: targetsFor(registry, callerArn).map((t) => ({ name: t.name, accountId: t.accountId, roleArn: t.roleArn, defaultRegion: t.defaultRegion })),
+  };
+}
+
+export interface TargetList {
+  readonly caller: string;
+  readonly targets: readonly { readonly name: string; readonly accountId: string; readonly roleArn: string; readonly defaultRegion: string }[];
+}
+
+/** Turns a function URL event into a validated login request, or throws the error to answer with. */
+export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry): LoginRequest {
+  requireGet(event);
   const callerArn = callerArnOf(event);
   const params = readParameters(event.rawQueryString);
   const name = targetName(event.rawPath, params.target);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LoginResult } from './login';
-import type { ResponseFormat } from './request';
+import type { ResponseFormat, TargetList } from './request';
 
 /** Every answer holds or leads to a short-lived secret: no cache may keep it, no Referer may carry it. */
 const COMMON_HEADERS = {
@@ -41,6 +41,27 @@ export function loginResponse(result: LoginResult, format: ResponseFormat): APIG
   };
 }
 
+export function targetListResponse(list: TargetList, format: ResponseFormat): APIGatewayProxyStructuredResultV2 {
+  if (format === 'json') {
+    return { statusCode: 200, headers: { ...COMMON_HEADERS, 'content-type': 'application/json' }, body: JSON.stringify(list) };
+  }
+  const items = list.targets
+    .map((t) => `<li><a href="/${encodeURIComponent(t.name)}">${escapeHtml(t.name)}</a> <span class="meta">${escapeHtml(t.accountId)} · ${escapeHtml(t.defaultRegion)}</span></li>`)
+    .join('');
+  return page(200, 'Your targets', `<p>Signed in as <code>${escapeHtml(list.caller)}</code>.</p><ul>${items || '<li>none</li>'}</ul>`);
+}
+
+function page(status: number, title: string, content: string): APIGatewayProxyStructuredResultV2 {
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${escapeHtml(title)} · console-broker</title><style>${PAGE_STYLE}</style></head>
+<body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;
+  return {
+    statusCode: status,
+    headers: { ...COMMON_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP },
+    body,
+  };
+}
+
 export interface ErrorDetails {
   readonly status: number;
   readonly code: string;
@@ -58,14 +79,11 @@ export function errorResponse(error: ErrorDetails, format: ResponseFormat): APIG
       body: JSON.stringify({ error }),
     };
   }
-  const title = REASONS[error.status] ?? 'Error';
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${error.status} ${escapeHtml(title)} · console-broker</title><style>${PAGE_STYLE}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(error.message)}</p>
-<p class="meta">${error.status} <code>${escapeHtml(error.code)}</code> · request <code>${escapeHtml(error.requestId)}</code></p></body></html>`;
-  return {
-    statusCode: error.status,
-    headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP },
-    body,
-  };
+  const response = page(
+    error.status,
+    REASONS[error.status] ?? 'Error',
+    `<p>${escapeHtml(error.message)}</p>
+<p class="meta">${error.status} <code>${escapeHtml(error.code)}</code> · request <code>${escapeHtml(error.requestId)}</code></p>`,
+  );
+  return { ...response, headers: { ...response.headers, ...headers } };
 }
