@@ -12,6 +12,17 @@ export const BROKER_CREDENTIALS: Credentials = {
 
 export interface FakeRole {
   readonly externalId: string;
+  /** The trust policy's aws:PrincipalArn; unset admits any caller with the external ID. */
+  readonly trustedPrincipalArn?: string;
+}
+
+/** The role session the broker's own credentials stand for. */
+export const BROKER_PRINCIPAL_ARN = 'arn:aws:iam::111111111111:role/console-broker-login-eu-west-1';
+
+/** What the fake console shows about a signed-in browser. */
+export interface ConsoleSession {
+  readonly session: IssuedSession;
+  readonly destination: string;
 }
 
 export interface IssuedSession extends Credentials {
@@ -38,7 +49,9 @@ export class FakeAws {
   readonly roles = new Map<string, FakeRole>();
   readonly secrets = new Map<string, string>();
   readonly sessions = new Map<string, IssuedSession>();
-  readonly signinTokens = new Map<string, IssuedSession>();
+  readonly signinTokens = new Map<string, IssuedSession & { readonly issuedAt: number }>();
+  /** Browser sessions of the fake console, by cookie value. */
+  readonly consoleSessions = new Map<string, ConsoleSession>();
   readonly calls: RecordedCall[] = [];
   federationMode: FederationMode = 'ok';
   /** Milliseconds the servers spent answering, summed over every request. */
@@ -138,7 +151,8 @@ export class FakeAws {
       stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'); return;
     }
     const role = this.roles.get(roleArn);
-    if (role?.externalId !== params.ExternalId) {
+    const trusted = role?.trustedPrincipalArn === undefined || role.trustedPrincipalArn === BROKER_PRINCIPAL_ARN;
+    if (role?.externalId !== params.ExternalId || !trusted) {
       stsError(403, 'AccessDenied', `User: arn:aws:sts::111111111111:assumed-role/console-broker-login-eu-west-1/fn is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`); return;
     }
     const session: IssuedSession = {
@@ -187,7 +201,19 @@ export class FakeAws {
   private federation(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const params = Object.fromEntries(url.searchParams);
+    if (url.pathname === '/console') {
+      this.consolePage(req, res);
+      return;
+    }
+    if (url.pathname === '/oauth' && params.Action === 'logout') {
+      this.logout(res, params.redirect_uri ?? '');
+      return;
+    }
     this.calls.push({ service: 'federation', action: params.Action ?? '', params });
+    if (params.Action === 'login') {
+      this.login(res, params);
+      return;
+    }
     if (params.Action !== 'getSigninToken') {
       res.writeHead(400, { 'content-type': 'text/html' }).end('<html><body>Bad request</body></html>');
       return;
@@ -221,7 +247,58 @@ export class FakeAws {
       return;
     }
     const token = randomBytes(96).toString('base64url');
-    this.signinTokens.set(token, session);
+    this.signinTokens.set(token, { ...session, issuedAt: Date.now() });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ SigninToken: token }));
+  }
+
+  /** Action=login: a valid sign-in token of under 15 minutes opens a console session in a cookie. */
+  private login(res: ServerResponse, params: Record<string, string>): void {
+    const issued = this.signinTokens.get(params.SigninToken ?? '');
+    if (!issued || Date.now() - issued.issuedAt > 15 * 60 * 1000) {
+      res.writeHead(400, { 'content-type': 'text/html' }).end('<html><body><h1>Your sign-in link has expired or is not valid.</h1></body></html>');
+      return;
+    }
+    const cookie = randomBytes(24).toString('base64url');
+    this.consoleSessions.set(cookie, { session: issued, destination: params.Destination ?? '' });
+    res
+      .writeHead(302, { location: '/console', 'set-cookie': `fake-console=${cookie}; HttpOnly; Path=/; SameSite=Lax` })
+      .end();
+  }
+
+  private logout(res: ServerResponse, redirectUri: string): void {
+    const target = new URL(redirectUri, this.federationUrl);
+    // Like the real console, only follow redirect_uri to the sign-in host itself.
+    const location = target.origin === new URL(this.federationUrl).origin ? target.toString() : '/console';
+    res.writeHead(302, { location, 'set-cookie': 'fake-console=; Max-Age=0; Path=/' }).end();
+  }
+
+  /** A stand-in for the console: which account, role, session, region and service the browser is signed in to. */
+  private consolePage(req: IncomingMessage, res: ServerResponse): void {
+    const cookie = /(?:^|;\s*)fake-console=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const signedIn = cookie === undefined ? undefined : this.consoleSessions.get(cookie);
+    if (!signedIn) {
+      res.writeHead(401, { 'content-type': 'text/html' }).end('<!doctype html><title>Fake console</title><h1>Not signed in</h1>');
+      return;
+    }
+    const destination = new URL(signedIn.destination);
+    const region = destination.searchParams.get('region') ?? /^([a-z0-9-]+)\.console\./.exec(destination.hostname)?.[1] ?? 'global';
+    const service = destination.pathname.split('/')[1] ?? '';
+    const [, , , , account = '', resource = ''] = signedIn.session.roleArn.split(':');
+    const rows: [string, string][] = [
+      ['Account', account],
+      ['Role', resource.replace(/^role\//, '')],
+      ['Session', signedIn.session.sessionName],
+      ['Source identity', signedIn.session.sourceIdentity ?? ''],
+      ['Region', region],
+      ['Service', service],
+      ['Destination', signedIn.destination],
+    ];
+    const escape = (text: string): string => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fake AWS console · ${escape(service)}</title></head><body>` +
+        `<h1>Fake AWS console</h1><p>This page stands in for the AWS console in the console-broker sandbox.</p><dl>` +
+        rows.map(([k, v]) => `<dt>${k}</dt><dd data-field="${k.toLowerCase().replace(' ', '-')}">${escape(v)}</dd>`).join('') +
+        '</dl></body></html>',
+    );
   }
 }

@@ -1,0 +1,201 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { HttpRequest } from '@smithy/core/protocols';
+import { Hash } from '@smithy/core/serde';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+/** Why a call to the broker failed, in words a person can act on; `exitCode` is what the CLI exits with. */
+export class BrokerError extends Error {
+  constructor(
+    readonly kind: 'usage' | 'no-credentials' | 'no-url' | 'refused' | 'forbidden' | 'not-found' | 'bad-request' | 'unreachable' | 'timeout' | 'upstream',
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'BrokerError';
+  }
+
+  get exitCode(): number {
+    return this.kind === 'usage' ? 2 : 1;
+  }
+}
+
+export interface BrokerOptions {
+  /** The broker's function URL. @default - CONSOLE_BROKER_URL, else the LoginUrl output of the ConsoleBroker stack */
+  readonly url?: string;
+  /** A shared config profile. @default - the standard credential chain (environment, AWS_PROFILE, SSO, instance roles) */
+  readonly profile?: string;
+  /** Credentials to sign with, for programs that have their own. @default - from `profile` or the standard chain */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** The broker's region, for signing and for finding its stack. @default - from the URL, else the SDK's region */
+  readonly brokerRegion?: string;
+  /** @default 15000 */
+  readonly timeoutMs?: number;
+  /** Environment to read CONSOLE_BROKER_URL and AWS_REGION from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface ConsoleLoginOptions extends BrokerOptions {
+  readonly target: string;
+  /** The console's region. @default - the target's default region */
+  readonly region?: string;
+  /** A console shortcut such as `ec2` or `iam`. */
+  readonly service?: string;
+  /** A console path or URL on the console host. */
+  readonly destination?: string;
+  /** Sign the browser out of its current console session first. */
+  readonly logout?: boolean;
+}
+
+/** The broker's answer to a login: keep `loginUrl` private, it signs in whoever opens it. */
+export interface ConsoleLogin {
+  readonly loginUrl: string;
+  readonly expiresAt: string;
+  readonly sessionExpiresAt: string;
+  readonly target: string;
+  readonly accountId: string;
+  readonly roleArn: string;
+  readonly region: string;
+  readonly destination: string;
+  readonly sessionName: string;
+}
+
+export interface TargetList {
+  readonly caller: string;
+  readonly targets: readonly { readonly name: string; readonly accountId: string; readonly roleArn: string; readonly defaultRegion: string }[];
+}
+
+const BROKER_STACK = 'ConsoleBroker';
+const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
+
+function credentialsOf(options: BrokerOptions): AwsCredentialIdentityProvider {
+  const given = options.credentials;
+  if (given) return typeof given === 'function' ? given : () => Promise.resolve(given);
+  return fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
+}
+
+async function resolveCredentials(options: BrokerOptions): Promise<AwsCredentialIdentity> {
+  try {
+    return await credentialsOf(options)();
+  } catch (error) {
+    const where = options.profile ? ` for profile ${options.profile}` : '';
+    throw new BrokerError(
+      'no-credentials',
+      `No AWS credentials found${where} (${error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)}). ` +
+        'Sign in with `aws sso login --profile <name>` and pass --profile or set AWS_PROFILE, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+    );
+  }
+}
+
+/** The broker's URL: given, from CONSOLE_BROKER_URL, or read from the deployed stack with the caller's credentials. */
+export async function brokerUrl(options: BrokerOptions): Promise<URL> {
+  const env = options.env ?? process.env;
+  const given = options.url ?? env.CONSOLE_BROKER_URL;
+  if (given) {
+    try {
+      return new URL(given);
+    } catch {
+      throw new BrokerError('usage', `"${given}" is not a URL; give the broker's function URL, such as https://abc.lambda-url.eu-west-1.on.aws/`);
+    }
+  }
+  const howTo = 'Pass --url, set CONSOLE_BROKER_URL, or give credentials and a region (--broker-region or AWS_REGION) that can read the ConsoleBroker stack.';
+  const region = options.brokerRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new BrokerError('no-url', `No broker URL: ${howTo}`);
+  const client = new CloudFormationClient({ region, credentials: credentialsOf(options) });
+  try {
+    const answer = await client.send(new DescribeStacksCommand({ StackName: BROKER_STACK }));
+    const url = answer.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'LoginUrl')?.OutputValue;
+    if (url) return new URL(url);
+  } catch (error) {
+    throw new BrokerError('no-url', `No broker URL: the ${BROKER_STACK} stack in ${region} could not be read (${error instanceof Error ? error.name : String(error)}). ${howTo}`);
+  } finally {
+    client.destroy();
+  }
+  throw new BrokerError('no-url', `No broker URL: the ${BROKER_STACK} stack in ${region} has no LoginUrl output. ${howTo}`);
+}
+
+function signingRegion(url: URL, options: BrokerOptions): string {
+  const fromHost = FUNCTION_URL_HOST.exec(url.hostname)?.[1];
+  const env = options.env ?? process.env;
+  return fromHost ?? options.brokerRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+interface BrokerErrorBody {
+  readonly error?: { readonly status?: number; readonly code?: string; readonly message?: string };
+  readonly Message?: string;
+}
+
+/** Signs a GET for the function URL with SigV4 (service `lambda`), sends it, and returns the parsed JSON. */
+async function call<T>(path: string, query: Record<string, string>, options: BrokerOptions): Promise<T> {
+  const base = await brokerUrl(options);
+  const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base : `${base.href}/`);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  const credentials = await resolveCredentials(options);
+  const signer = new SignatureV4({ service: 'lambda', region: signingRegion(url, options), credentials, sha256: Hash.bind(null, 'sha256') });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, accept: 'application/json' },
+    }),
+  );
+
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: signed.headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw new BrokerError('timeout', `The broker at ${url.origin} did not answer within ${timeoutMs / 1000} s.`);
+    }
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    throw new BrokerError('unreachable', `Cannot reach the broker at ${url.origin}: ${cause}.`);
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BrokerError('upstream', `The broker at ${url.origin} answered ${response.status} with something that is not JSON.`, response.status);
+  }
+  if (response.ok) return body as T;
+
+  const { error, Message } = body as BrokerErrorBody;
+  const message = error?.message ?? Message ?? `HTTP ${response.status}`;
+  switch (response.status) {
+    case 400:
+      throw new BrokerError('bad-request', `The broker refused the request: ${message}.`, 400);
+    case 403:
+      // AWS answers {"Message":"Forbidden"} itself when the signature or the function URL's policy refuses.
+      throw error
+        ? new BrokerError('forbidden', `Not allowed: ${message}.`, 403)
+        : new BrokerError('refused', `AWS refused the request before it reached the broker (403 ${message}): check that these credentials belong to an account the broker lets invoke its URL.`, 403);
+    case 404:
+      throw new BrokerError('not-found', `Unknown target: ${message}.`, 404);
+    default:
+      throw new BrokerError('upstream', `The broker answered ${response.status}: ${message}${error?.code ? ` (${error.code})` : ''}.`, response.status);
+  }
+}
+
+/** Asks the broker for a console login URL, as a chatops bot or the CLI does. */
+export async function requestConsoleLogin(options: ConsoleLoginOptions): Promise<ConsoleLogin> {
+  if (options.service !== undefined && options.destination !== undefined) {
+    throw new BrokerError('usage', 'Give --service or --destination, not both.');
+  }
+  const query: Record<string, string> = {};
+  if (options.region) query.region = options.region;
+  if (options.service) query.service = options.service;
+  if (options.destination) query.destination = options.destination;
+  if (options.logout) query.logout = '1';
+  return call<ConsoleLogin>(`/${encodeURIComponent(options.target)}`, query, options);
+}
+
+/** The targets the caller may open, as the broker sees it. */
+export async function listConsoleTargets(options: BrokerOptions = {}): Promise<TargetList> {
+  return call<TargetList>('/targets', {}, options);
+}

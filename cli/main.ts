@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { BrokerError, listConsoleTargets, requestConsoleLogin, type BrokerOptions } from './client';
+
+const USAGE = `Usage:
+  console-broker login <target> [--region R] [--service S | --destination PATH] [--logout] [--print | --json]
+  console-broker targets [--json]
+
+Common options:
+  --url URL            the broker's function URL (else CONSOLE_BROKER_URL, else the ConsoleBroker stack's output)
+  --profile NAME       an AWS shared config profile (else the standard credential chain)
+  --broker-region R    the broker's region, to sign for and to find its stack
+  -h, --help           this text
+
+login opens the console in your browser; --print prints the login URL instead (it signs in whoever
+opens it, for 15 minutes), --json prints the broker's whole answer.`;
+
+const OPTIONS = {
+  region: { type: 'string' },
+  service: { type: 'string' },
+  destination: { type: 'string' },
+  logout: { type: 'boolean' },
+  print: { type: 'boolean' },
+  json: { type: 'boolean' },
+  url: { type: 'string' },
+  profile: { type: 'string' },
+  'broker-region': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Output = (line: string) => void;
+
+function parse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>> {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new BrokerError('usage', `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+}
+
+function time(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Runs the CLI; returns the exit code. Output goes through `out` and `err` so tests can read it. */
+export async function main(argv: readonly string[], out: Output, err: Output, openUrl: (url: string) => Promise<void>): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv);
+    const [command, ...rest] = positionals;
+    if (values.help || command === 'help') {
+      out(USAGE);
+      return 0;
+    }
+    if (command === undefined) throw new BrokerError('usage', `Name a command.\n\n${USAGE}`);
+    const common: BrokerOptions = {
+      ...(values.url ? { url: values.url } : {}),
+      ...(values.profile ? { profile: values.profile } : {}),
+      ...(values['broker-region'] ? { brokerRegion: values['broker-region'] } : {}),
+    };
+
+    if (command === 'targets') {
+      if (rest.length > 0) throw new BrokerError('usage', `targets takes no arguments\n\n${USAGE}`);
+      const list = await listConsoleTargets(common);
+      if (values.json) {
+        out(JSON.stringify(list, null, 2));
+      } else if (list.targets.length === 0) {
+        err(`${list.caller} may open no target.`);
+      } else {
+        const width = Math.max(...list.targets.map((t) => t.name.length));
+        for (const t of list.targets) out(`${t.name.padEnd(width)}  ${t.accountId}  ${t.defaultRegion}`);
+      }
+      return 0;
+    }
+
+    if (command === 'login') {
+      const [target, ...extra] = rest;
+      if (target === undefined || extra.length > 0) throw new BrokerError('usage', `login takes exactly one target\n\n${USAGE}`);
+      if (values.print && values.json) throw new BrokerError('usage', 'Give --print or --json, not both.');
+      const login = await requestConsoleLogin({
+        ...common,
+        target,
+        ...(values.region ? { region: values.region } : {}),
+        ...(values.service ? { service: values.service } : {}),
+        ...(values.destination ? { destination: values.destination } : {}),
+        ...(values.logout ? { logout: true } : {}),
+      });
+      if (values.json) {
+        out(JSON.stringify(login, null, 2));
+      } else if (values.print) {
+        out(login.loginUrl);
+      } else {
+        await openUrl(login.loginUrl);
+        err(`Opened ${login.target} (${login.accountId}, ${login.roleArn.split('/').pop() ?? ''}) in ${login.region}; the link works until ${time(login.expiresAt)}.`);
+      }
+      return 0;
+    }
+    throw new BrokerError('usage', `Unknown command "${command}".\n\n${USAGE}`);
+  } catch (error) {
+    if (error instanceof BrokerError) {
+      err(`console-broker: ${error.message}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+// Run only as the program itself, not when a test imports main().
+if (process.argv[1] && /console-broker(\.m?js)?$|cli[/\\]main\.ts$/.test(process.argv[1])) {
+  const open = async (url: string): Promise<void> => {
+    const { default: openInBrowser } = await import('open');
+    await openInBrowser(url);
+  };
+  main(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`), open).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`console-broker: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,32 @@
+import { SANDBOX_CALLERS, startSandbox } from './sandbox';
+
+// `npm start`: the whole flow on this machine, with no AWS account.
+async function main(): Promise<void> {
+  const port = Number(process.env.CONSOLE_BROKER_SANDBOX_PORT ?? 9300);
+  const sandbox = await startSandbox({ port });
+  const { accessKeyId, secretAccessKey } = SANDBOX_CALLERS.allowed.credentials;
+  process.stdout.write(`console-broker sandbox: the bundled Lambda from cdk.out behind a local function URL at ${sandbox.url}
+STS, Secrets Manager and the federation endpoint (with a fake console) run on 127.0.0.1 too.
+
+Signed in as ${SANDBOX_CALLERS.allowed.arn}, try:
+
+  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} npx console-broker login ${sandbox.exampleTarget} --url ${sandbox.url}
+
+(--print prints the login URL instead of opening it; \`targets\` lists what you may open.)
+Ctrl-C stops the sandbox.
+`);
+  // The Lambda's own log lines go to standard output below this, one JSON line per request.
+  const stop = (): void => {
+    void sandbox.stop().then(() => {
+      process.stdout.write('\nSandbox stopped.\n');
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`sandbox: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
