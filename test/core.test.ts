@@ -19,7 +19,7 @@ describe('destinations', () => {
       fc.property(fc.constantFrom<Partition>('aws', 'aws-cn', 'aws-us-gov'), fc.oneof(fc.string(), fc.webUrl(), fc.webPath(), fc.string().map((s) => `/${s}`)), (partition, input) => {
         let url: URL;
         try {
-          url = destinationUrl(partition, input, undefined);
+          url = destinationUrl(partition, input, 'us-east-1');
         } catch (error) {
           expect(error).toBeInstanceOf(HttpError);
           return;
@@ -36,12 +36,12 @@ describe('destinations', () => {
   it('follows the partition: China and GovCloud consoles have their own hosts', () => {
     expect(serviceUrl('aws-cn', 'ec2', 'cn-north-1').toString()).toBe('https://console.amazonaws.cn/ec2/home?region=cn-north-1');
     expect(serviceUrl('aws-us-gov', 'iam', 'us-gov-west-1').toString()).toBe('https://console.amazonaws-us-gov.com/iam/home');
-    expect(() => destinationUrl('aws-cn', 'https://console.aws.amazon.com/', undefined)).toThrow(/console.amazonaws.cn/);
+    expect(() => destinationUrl('aws-cn', 'https://console.aws.amazon.com/', 'cn-north-1')).toThrow(/console.amazonaws.cn/);
   });
 
   it('accepts the regional console hosts of its partition only', () => {
-    expect(destinationUrl('aws', 'https://us-east-1.console.aws.amazon.com/ec2/home', undefined).hostname).toBe('us-east-1.console.aws.amazon.com');
-    expect(() => destinationUrl('aws', 'https://cn-north-1.console.aws.amazon.com/', undefined)).toThrow(HttpError);
+    expect(destinationUrl('aws', 'https://us-east-1.console.aws.amazon.com/ec2/home', 'us-east-1').hostname).toBe('us-east-1.console.aws.amazon.com');
+    expect(() => destinationUrl('aws', 'https://cn-north-1.console.aws.amazon.com/', 'us-east-1')).toThrow(HttpError);
   });
 });
 

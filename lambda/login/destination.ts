@@ -74,7 +74,7 @@ export function serviceUrl(partition: Partition, service: string, region: string
  * A caller-supplied console path (`/ec2/home#Instances:`) or URL, accepted only when it stays on the
  * partition's console: no other host, scheme, port or credentials, whatever the encoding.
  */
-export function destinationUrl(partition: Partition, destination: string, region: string | undefined): URL {
+export function destinationUrl(partition: Partition, destination: string, region: string): URL {
   if (destination.length > MAX_DESTINATION_LENGTH) {
     throw badRequest(`destination is longer than ${MAX_DESTINATION_LENGTH} characters`);
   }
@@ -92,6 +92,6 @@ export function destinationUrl(partition: Partition, destination: string, region
   if (url.protocol !== 'https:' || url.username !== '' || url.password !== '' || url.port !== '' || !isConsoleHost(partition, url.hostname)) {
     throw badRequest(`destination must stay on ${PARTITIONS[partition].consoleHost} (https, no port or credentials)`);
   }
-  if (region !== undefined && !url.searchParams.has('region')) url.searchParams.set('region', region);
+  if (!url.searchParams.has('region')) url.searchParams.set('region', region);
   return url;
 }

@@ -117,7 +117,7 @@ export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry): 
   const effectiveRegion = region ?? target.defaultRegion;
   const destination =
     params.destination !== undefined
-      ? destinationUrl(registry.partition, params.destination, region)
+      ? destinationUrl(registry.partition, params.destination, effectiveRegion)
       : serviceUrl(registry.partition, params.service ?? 'home', effectiveRegion);
 
   return { target, callerArn, region: effectiveRegion, destination, logout: parseLogout(params.logout) };

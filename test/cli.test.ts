@@ -1,0 +1,174 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerError, requestConsoleLogin } from '../cli/client';
+import { SANDBOX_CALLERS, startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { findLeaks } from './support/leaks';
+
+const CLI = path.join(__dirname, '..', 'dist', 'console-broker.mjs');
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built CLI as a user would, with only the environment given (no ~/.aws, no instance metadata). */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(path.join(tmpdir(), 'cli-home-')), AWS_EC2_METADATA_DISABLED: 'true', ...env }, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+const alice = {
+  AWS_ACCESS_KEY_ID: SANDBOX_CALLERS.allowed.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: SANDBOX_CALLERS.allowed.credentials.secretAccessKey,
+};
+const mallory = {
+  AWS_ACCESS_KEY_ID: SANDBOX_CALLERS.outsider.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: SANDBOX_CALLERS.outsider.credentials.secretAccessKey,
+};
+
+describe('console-broker CLI against the sandbox', () => {
+  let sandbox: Sandbox;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+
+  afterAll(async () => {
+    // What the CLI prints to its terminal, less the URLs it was asked to print, holds no secret.
+    expect(findLeaks(output.join('\n'), sandbox.aws)).toEqual([]);
+    await sandbox.stop();
+  });
+
+  async function run(args: string[], env: Record<string, string>): Promise<Run> {
+    const result = await cli(args, env);
+    output.push(result.stderr);
+    return result;
+  }
+
+  it('login --print prints only the login URL, which holds a sign-in token for the right role', async () => {
+    const { code, stdout, stderr } = await run(['login', 'prod-readonly', '--url', sandbox.url, '--print'], alice);
+
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const url = new URL(stdout.trim());
+    const token = url.searchParams.get('SigninToken') ?? '';
+    expect(sandbox.aws.signinTokens.get(token)).toMatchObject({
+      roleArn: 'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly',
+      sessionName: 'alice@example.com',
+      sourceIdentity: 'alice@example.com',
+    });
+  });
+
+  it('login --json prints the broker answer, for the service and region asked', async () => {
+    const { code, stdout } = await run(['login', 'prod-readonly', '--url', sandbox.url, '--json', '--service', 'ec2', '--region', 'eu-central-1'], alice);
+
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ target: 'prod-readonly', accountId: '222222222222', region: 'eu-central-1', destination: 'https://console.aws.amazon.com/ec2/home?region=eu-central-1' });
+  });
+
+  it('reads the broker URL from CONSOLE_BROKER_URL', async () => {
+    const { code } = await run(['login', 'customer-acme', '--print'], { ...alice, CONSOLE_BROKER_URL: sandbox.url });
+
+    expect(code).toBe(0);
+  });
+
+  it('targets lists what the caller may open, from the broker', async () => {
+    const { code, stdout } = await run(['targets', '--url', sandbox.url], alice);
+
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual(['prod-readonly', 'customer-acme']);
+  });
+
+  it('fails with 403 for a caller not in the target list, naming the caller the broker saw', async () => {
+    const { code, stdout, stderr } = await run(['login', 'prod-readonly', '--url', sandbox.url, '--print'], mallory);
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe(`console-broker: Not allowed: ${SANDBOX_CALLERS.outsider.arn} is not allowed to open target "prod-readonly".`);
+  });
+
+  it('fails with 403 from AWS for a bad signature', async () => {
+    const { code, stderr } = await run(['login', 'prod-readonly', '--url', sandbox.url], { ...alice, AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^console-broker: AWS refused the request before it reached the broker \(403 Forbidden\)/);
+  });
+
+  it('fails with 404 naming the targets that exist for the caller', async () => {
+    const { code, stderr } = await run(['login', 'prod-readonly-typo', '--url', sandbox.url], alice);
+
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('console-broker: Unknown target: no target named "prod-readonly-typo"; targets you may open: prod-readonly, customer-acme.');
+  });
+
+  it('says clearly when the broker is down', async () => {
+    // Prepare: a port that was free a moment ago
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+
+    const { code, stderr } = await run(['login', 'prod-readonly', '--url', `http://127.0.0.1:${port}/`], alice);
+
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(`console-broker: Cannot reach the broker at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}.`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says clearly when no credentials exist, and how to get them', async () => {
+    const { code, stderr } = await run(['login', 'prod-readonly', '--url', sandbox.url], {});
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^console-broker: No AWS credentials found .*aws sso login.*AWS_ACCESS_KEY_ID/s);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('names all three ways to give the broker URL when none is found', async () => {
+    const { code, stderr } = await run(['login', 'prod-readonly'], alice);
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--url.*CONSOLE_BROKER_URL.*--broker-region or AWS_REGION/);
+  });
+
+  it('answers bad usage with exit code 2 and the usage text', async () => {
+    const { code, stderr } = await run(['login'], alice);
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/login takes exactly one target/);
+  });
+
+  it('times out with a clear message when the broker does not answer', async () => {
+    // Prepare: a local server that accepts connections and never answers
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+
+    // Act & Assess
+    await expect(
+      requestConsoleLogin({ target: 'prod-readonly', url, credentials: SANDBOX_CALLERS.allowed.credentials, timeoutMs: 300 }),
+    ).rejects.toThrow(new BrokerError('timeout', `The broker at ${url} did not answer within 0.3 s.`));
+    silent.closeAllConnections();
+    silent.close();
+  });
+
+  it('gives a bot the same call as a typed function', async () => {
+    const login = await requestConsoleLogin({ target: 'prod-readonly', url: sandbox.url, credentials: SANDBOX_CALLERS.allowed.credentials, service: 'iam' });
+
+    expect(login).toMatchObject({ target: 'prod-readonly', destination: 'https://console.aws.amazon.com/iam/home' });
+  });
+});
