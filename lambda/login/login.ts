@@ -2,7 +2,6 @@ import { ASSUME_ROLE_DENIED, type AssumeRoleInput, type RoleSession } from './aw
 import { HttpError } from './errors';
 import type { ExternalIdCache } from './external-id';
 import { loginUrl, logoutThenLoginUrl, SIGNIN_TOKEN_LIFETIME_MS, type SessionCredentials } from './federation';
-import { callerName, sanitizeSessionName } from './identity';
 import type { LoginRequest } from './request';
 
 export interface LoginDependencies {
@@ -50,7 +49,7 @@ async function assumeTargetRole(deps: LoginDependencies, request: LoginRequest, 
 }
 
 export async function createLogin(deps: LoginDependencies, request: LoginRequest, issuer: string): Promise<LoginResult> {
-  const sessionName = sanitizeSessionName(callerName(request.callerArn));
+  const { sessionName } = request;
   const session = await assumeTargetRole(deps, request, sessionName);
   const issuedAt = deps.now();
   const signinToken = await deps.getSigninToken(session.credentials);

@@ -1,6 +1,7 @@
 import type { APIGatewayEventRequestContextIAMAuthorizer, LambdaFunctionURLEvent } from 'aws-lambda';
 import { destinationUrl, serviceUrl, validateRegion } from './destination';
 import { badRequest, forbidden, methodNotAllowed, notFound } from './errors';
+import { callerName, sanitizeSessionName } from './identity';
 import { isCallerAllowed, type Registry, type Target } from './registry';
 
 /** A function URL event; `authorizer.iam` is there only when the URL's auth type is AWS_IAM. */
@@ -14,7 +15,10 @@ export type ResponseFormat = 'html' | 'json';
 
 export interface LoginRequest {
   readonly target: Target;
-  readonly callerArn: string;
+  /** Who asked, for the log: an IAM principal ARN or a person at the OpenID provider. */
+  readonly caller: string;
+  /** RoleSessionName and SourceIdentity: the person's name, fit for STS. */
+  readonly sessionName: string;
   readonly region: string;
   readonly destination: URL;
   /** Log the browser out of its current console session before signing in. */
@@ -96,29 +100,45 @@ export interface TargetList {
   readonly targets: readonly { readonly name: string; readonly accountId: string; readonly roleArn: string; readonly defaultRegion: string }[];
 }
 
-/** Turns a function URL event into a validated login request, or throws the error to answer with. */
-export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry): LoginRequest {
+export interface Caller {
+  /** For the log and for error messages. */
+  readonly id: string;
+  /** The person's or program's name, before it is made fit for STS. */
+  readonly name: string;
+  readonly mayOpen: (target: Target) => boolean;
+}
+
+/**
+ * Turns a login event into a validated request for a caller that the entry (IAM or OpenID) has already
+ * authenticated, or throws the error to answer with.
+ */
+export function parseLogin(event: FunctionUrlEvent, registry: Registry, caller: Caller): LoginRequest {
   requireGet(event);
-  const callerArn = callerArnOf(event);
   const params = readParameters(event.rawQueryString);
   const name = targetName(event.rawPath, params.target);
 
   const target = registry.targets.find((t) => t.name === name);
   if (!target) {
-    const yours = targetsFor(registry, callerArn).map((t) => t.name);
+    const yours = registry.targets.filter(caller.mayOpen).map((t) => t.name);
     throw notFound(`no target named "${name.slice(0, 64)}"; targets you may open: ${yours.length > 0 ? yours.join(', ') : 'none'}`);
   }
-  if (!isCallerAllowed(target, callerArn)) throw forbidden(`${callerArn} is not allowed to open target "${target.name}"`);
+  if (!caller.mayOpen(target)) throw forbidden(`${caller.id} is not allowed to open target "${target.name}"`);
 
   if (params.service !== undefined && params.destination !== undefined) {
     throw badRequest('give service or destination, not both');
   }
-  const region = params.region === undefined ? undefined : validateRegion(registry.partition, params.region);
-  const effectiveRegion = region ?? target.defaultRegion;
+  const region = params.region === undefined ? target.defaultRegion : validateRegion(registry.partition, params.region);
   const destination =
     params.destination !== undefined
-      ? destinationUrl(registry.partition, params.destination, effectiveRegion)
-      : serviceUrl(registry.partition, params.service ?? 'home', effectiveRegion);
+      ? destinationUrl(registry.partition, params.destination, region)
+      : serviceUrl(registry.partition, params.service ?? 'home', region);
 
-  return { target, callerArn, region: effectiveRegion, destination, logout: parseLogout(params.logout) };
+  return { target, caller: caller.id, sessionName: sanitizeSessionName(caller.name), region, destination, logout: parseLogout(params.logout) };
+}
+
+/** The IAM entry: the caller is the principal AWS authenticated for the AWS_IAM function URL. */
+export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry): LoginRequest {
+  requireGet(event);
+  const callerArn = callerArnOf(event);
+  return parseLogin(event, registry, { id: callerArn, name: callerName(callerArn), mayOpen: (t) => isCallerAllowed(t, callerArn) });
 }
