@@ -105,6 +105,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     new Map(Object.values(SANDBOX_CALLERS).map((caller) => [caller.credentials.accessKeyId, caller])),
   );
   const url = await functionUrl.start(options.port ?? 0);
+  // The deployed stack's output, which the CLI reads with the caller's credentials when given no URL.
+  aws.stackOutputs.set('ConsoleBroker', { LoginUrl: url });
+  for (const caller of Object.values(SANDBOX_CALLERS)) aws.principals.set(caller.credentials.accessKeyId, caller.credentials);
   const example = registry.targets.find((t) => isCallerAllowed(t, SANDBOX_CALLERS.allowed.arn));
   return {
     url,

@@ -87,6 +87,18 @@ describe('console-broker CLI against the sandbox', () => {
     expect(code).toBe(0);
   });
 
+  it("finds the broker URL in the deployed stack's outputs, read with the caller's credentials", async () => {
+    const { code, stdout } = await run(['login', 'prod-readonly', '--print'], {
+      ...alice,
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL_CLOUDFORMATION: sandbox.aws.cloudFormationUrl,
+    });
+
+    expect(code).toBe(0);
+    expect(new URL(stdout.trim()).searchParams.get('Action')).toBe('login');
+    expect(sandbox.aws.callsTo('cloudformation').at(-1)?.params).toMatchObject({ Action: 'DescribeStacks', StackName: 'ConsoleBroker' });
+  });
+
   it('targets lists what the caller may open, from the broker', async () => {
     const { code, stdout } = await run(['targets', '--url', sandbox.url], alice);
 
@@ -140,6 +152,10 @@ describe('console-broker CLI against the sandbox', () => {
 
   it('names all three ways to give the broker URL when none is found', async () => {
     const { code, stderr } = await run(['login', 'prod-readonly'], alice);
+    const noStack = await run(['login', 'prod-readonly'], { ...mallory, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:1/' });
+
+    expect(noStack.code).toBe(1);
+    expect(noStack.stderr).toMatch(/the ConsoleBroker stack in eu-west-1 could not be read .*--url.*CONSOLE_BROKER_URL/);
 
     expect(code).toBe(1);
     expect(stderr).toMatch(/--url.*CONSOLE_BROKER_URL.*--broker-region or AWS_REGION/);

@@ -307,7 +307,17 @@ describe('login handler', () => {
       expect(json(response.body)).toMatchObject({ error: { code: 'UpstreamTimeout', message: /federation endpoint/ } });
     });
 
-    it('answers 504 when STS does not answer in time', async () => {
+    it('answers 504 when Secrets Manager does not answer in time', async () => {
+    fake.secretsDelayMs = 1500;
+
+    const response = await invoke(functionUrlEvent());
+
+    fake.secretsDelayMs = 0;
+    expect(response.statusCode).toBe(504);
+    expect(json(response.body)).toMatchObject({ error: { code: 'UpstreamTimeout', message: /Secrets Manager/ } });
+  });
+
+  it('answers 504 when STS does not answer in time', async () => {
       fake.stsDelayMs = 1500;
 
       const response = await invoke(functionUrlEvent());

@@ -35,7 +35,7 @@ export interface IssuedSession extends Credentials {
 type FederationMode = 'ok' | 'html' | 'error-500' | 'no-token' | 'hang';
 
 export interface RecordedCall {
-  readonly service: 'sts' | 'secretsmanager' | 'federation';
+  readonly service: 'sts' | 'secretsmanager' | 'federation' | 'cloudformation';
   readonly action: string;
   readonly params: Readonly<Record<string, string>>;
 }
@@ -56,18 +56,25 @@ export class FakeAws {
   federationMode: FederationMode = 'ok';
   /** Milliseconds the servers spent answering, summed over every request. */
   serverTimeMs = 0;
-  /** Milliseconds STS waits before answering. */
+  /** Milliseconds STS and Secrets Manager wait before answering. */
   stsDelayMs = 0;
+  secretsDelayMs = 0;
+  /** Who may call the APIs, by access key ID: the broker, and whoever a test adds. */
+  readonly principals = new Map<string, Credentials>([[BROKER_CREDENTIALS.accessKeyId, BROKER_CREDENTIALS]]);
+  /** Outputs of deployed stacks, for CloudFormation's DescribeStacks. */
+  readonly stackOutputs = new Map<string, Record<string, string>>();
 
   private readonly servers: Server[] = [];
   stsUrl = '';
   secretsManagerUrl = '';
   federationUrl = '';
+  cloudFormationUrl = '';
 
   async start(): Promise<this> {
     this.stsUrl = await this.listen((req, res, body) => this.sts(req, res, body));
     this.secretsManagerUrl = await this.listen((req, res, body) => this.secretsManager(req, res, body));
     this.federationUrl = `${await this.listen((req, res) => { this.federation(req, res); })}/federation`;
+    this.cloudFormationUrl = await this.listen((req, res, body) => this.cloudFormation(req, res, body));
     return this;
   }
 
@@ -93,6 +100,7 @@ export class FakeAws {
       AWS_ENDPOINT_URL_STS: this.stsUrl,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.secretsManagerUrl,
       FEDERATION_ENDPOINT: this.federationUrl,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: this.cloudFormationUrl,
       // The SDK warns once about Node.js 20, which runs the tests here; Lambda runs a newer one.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
@@ -122,9 +130,7 @@ export class FakeAws {
   }
 
   private async authenticate(req: IncomingMessage, body: string, service: string): Promise<string | undefined> {
-    const verdict = await verifySigV4({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, service, (id) =>
-      id === BROKER_CREDENTIALS.accessKeyId ? BROKER_CREDENTIALS : undefined,
-    );
+    const verdict = await verifySigV4({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, service, (id) => this.principals.get(id));
     return verdict.ok ? undefined : verdict.reason;
   }
 
@@ -184,6 +190,7 @@ export class FakeAws {
     };
     const authError = await this.authenticate(req, body, 'secretsmanager');
     if (authError) { answer(400, { __type: 'UnrecognizedClientException', message: authError }); return; }
+    if (this.secretsDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.secretsDelayMs));
     if (target !== 'secretsmanager.GetSecretValue') { answer(400, { __type: 'UnknownOperationException' }); return; }
     const name = input.SecretId ?? '';
     const value = this.secrets.get(name);
@@ -196,6 +203,28 @@ export class FakeAws {
       VersionStages: ['AWSCURRENT'],
       CreatedDate: Date.now() / 1000,
     });
+  }
+
+  private async cloudFormation(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const params = Object.fromEntries(new URLSearchParams(body));
+    this.calls.push({ service: 'cloudformation', action: params.Action ?? '', params });
+    const error = (status: number, code: string, message: string): void => {
+      res.writeHead(status, { 'content-type': 'text/xml' }).end(
+        `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+    };
+    const authError = await this.authenticate(req, body, 'cloudformation');
+    if (authError) { error(403, 'SignatureDoesNotMatch', authError); return; }
+    const name = params.StackName ?? '';
+    const outputs = this.stackOutputs.get(name);
+    if (params.Action !== 'DescribeStacks' || !outputs) { error(400, 'ValidationError', `Stack with id ${name} does not exist`); return; }
+    const members = Object.entries(outputs).map(([key, value]) => `<member><OutputKey>${key}</OutputKey><OutputValue>${value}</OutputValue></member>`);
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(
+      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>` +
+        `<StackName>${name}</StackName><StackId>arn:aws:cloudformation:eu-west-1:111111111111:stack/${name}/${randomUUID()}</StackId>` +
+        `<StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>${new Date().toISOString()}</CreationTime><Outputs>${members.join('')}</Outputs>` +
+        `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    );
   }
 
   private federation(req: IncomingMessage, res: ServerResponse): void {
