@@ -40,6 +40,13 @@ export interface RecordedCall {
   readonly params: Readonly<Record<string, string>>;
 }
 
+/** An error in the AWS query protocol's XML, as STS and CloudFormation answer. */
+function queryError(res: ServerResponse, namespace: string, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'text/xml' }).end(
+    `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+  );
+}
+
 /**
  * Local stand-ins for STS (query protocol, XML answers), Secrets Manager (JSON 1.1) and the federation
  * endpoint, each on its own 127.0.0.1 port, checking what AWS checks: SigV4 on the two APIs, the
@@ -138,9 +145,7 @@ export class FakeAws {
     const params = Object.fromEntries(new URLSearchParams(body));
     this.calls.push({ service: 'sts', action: params.Action ?? '', params });
     const stsError = (status: number, code: string, message: string): void => {
-      res.writeHead(status, { 'content-type': 'text/xml' }).end(
-        `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-      );
+      queryError(res, 'https://sts.amazonaws.com/doc/2011-06-15/', status, code, message);
     };
     const authError = await this.authenticate(req, body, 'sts');
     if (authError) { stsError(403, 'SignatureDoesNotMatch', authError); return; }
@@ -209,9 +214,7 @@ export class FakeAws {
     const params = Object.fromEntries(new URLSearchParams(body));
     this.calls.push({ service: 'cloudformation', action: params.Action ?? '', params });
     const error = (status: number, code: string, message: string): void => {
-      res.writeHead(status, { 'content-type': 'text/xml' }).end(
-        `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-      );
+      queryError(res, 'http://cloudformation.amazonaws.com/doc/2010-05-15/', status, code, message);
     };
     const authError = await this.authenticate(req, body, 'cloudformation');
     if (authError) { error(403, 'SignatureDoesNotMatch', authError); return; }
