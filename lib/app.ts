@@ -10,9 +10,9 @@ export interface ConsoleBrokerStacks {
   readonly targets: ReadonlyMap<string, TargetAccountStack>;
 }
 
-export const BROKER_STACK_NAME = 'ConsoleBroker';
+const BROKER_STACK_NAME = 'ConsoleBroker';
 
-export function targetStackName(accountId: string): string {
+function targetStackName(accountId: string): string {
   return `ConsoleBrokerTarget-${accountId}`;
 }
 

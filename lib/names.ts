@@ -12,8 +12,3 @@ export function brokerRoleArn(partition: Partition, accountId: string, region: s
 export function targetRoleArn(partition: Partition, accountId: string, roleName: string): string {
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
-
-/** The execution role that `cdk bootstrap` creates; CloudFormation in a target account acts as it. */
-export function cdkExecutionRoleArn(partition: Partition, accountId: string, region: string): string {
-  return `arn:${partition}:iam::${accountId}:role/cdk-hnb659fds-cfn-exec-role-${accountId}-${region}`;
-}

@@ -20,7 +20,7 @@ export const badGateway = (code: string, message: string, cause?: unknown): Http
 export const gatewayTimeout = (message: string, cause?: unknown): HttpError =>
   new HttpError(504, 'UpstreamTimeout', message, { cause });
 
-/** True for the SDK's and fetch's ways of saying a call ran out of time. */
+/** True for the SDK HTTP handler's way of saying a call ran out of time (throwOnRequestTimeout). */
 export function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  return error instanceof Error && error.name === 'TimeoutError';
 }
