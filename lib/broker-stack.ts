@@ -164,6 +164,8 @@ export function registryFor(config: BrokerConfig): Registry {
       externalIdSecretId: externalIdSecretName(t.name),
       defaultRegion: t.defaultRegion,
       allowedCallers: t.allowedCallers,
+      allowedEmails: t.allowedEmails,
+      allowedGroups: t.allowedGroups,
     })),
   };
 }

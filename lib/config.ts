@@ -16,6 +16,10 @@ export interface TargetConfig {
   readonly managedPolicies: readonly string[];
   /** IAM principal ARN patterns (`*` and `?` wildcards) that may open this target; empty refuses everyone. */
   readonly allowedCallers: readonly string[];
+  /** People who may open it through the browser entry, by verified e-mail address. */
+  readonly allowedEmails: readonly string[];
+  /** People who may open it through the browser entry, by a group in the provider's groups claim. */
+  readonly allowedGroups: readonly string[];
   /** Region the console opens in when the caller names none. */
   readonly defaultRegion: string;
   /**
@@ -24,6 +28,19 @@ export interface TargetConfig {
    * the external ID as parameters.
    */
   readonly deployedBy: TargetDeployment;
+}
+
+/** The company's OpenID Connect provider, for the browser entry. */
+export interface OpenIdProviderConfig {
+  /** The issuer URL, such as https://company.okta.com. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Scopes asked for at sign-in. */
+  readonly scopes: readonly string[];
+  /** The claim that lists a person's groups. */
+  readonly groupsClaim: string;
+  /** How long a browser session lasts before the person signs in again. */
+  readonly sessionMinutes: number;
 }
 
 export interface BrokerConfig {
@@ -35,6 +52,8 @@ export interface BrokerConfig {
   readonly reservedConcurrency: number | undefined;
   /** Days the login Lambda's log group keeps its events. */
   readonly logRetentionDays: number;
+  /** Adds the browser entry; `undefined` means no public URL exists. */
+  readonly openIdProvider: OpenIdProviderConfig | undefined;
   readonly targets: readonly TargetConfig[];
 }
 
@@ -117,9 +136,9 @@ function parseCallerPattern(pattern: string, partition: Partition, field: string
   return pattern;
 }
 
-const TARGET_KEYS = ['name', 'accountId', 'roleName', 'managedPolicies', 'allowedCallers', 'defaultRegion', 'deployedBy'];
+const TARGET_KEYS = ['name', 'accountId', 'roleName', 'managedPolicies', 'allowedCallers', 'allowedEmails', 'allowedGroups', 'defaultRegion', 'deployedBy'];
 
-function parseTarget(raw: unknown, index: number, broker: { partition: Partition; region: string }): TargetConfig {
+function parseTarget(raw: unknown, index: number, broker: { partition: Partition; region: string; hasOpenIdProvider: boolean }): TargetConfig {
   const field = `targets[${index}]`;
   if (!isObject(raw)) throw new ConfigError(field, 'must be an object');
   rejectUnknownKeys(raw, TARGET_KEYS, field);
@@ -156,10 +175,47 @@ function parseTarget(raw: unknown, index: number, broker: { partition: Partition
   if (deployedBy !== 'broker' && deployedBy !== 'owner') {
     throw new ConfigError(`${field}.deployedBy`, `must be "broker" or "owner", got ${JSON.stringify(deployedBy)}`);
   }
-  return { name, accountId, roleName, managedPolicies, allowedCallers, defaultRegion, deployedBy };
+  const allowedEmails = optionalStringArray(raw, 'allowedEmails', `${field}.allowedEmails`, []).map((email, i) => {
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ConfigError(`${field}.allowedEmails[${i}]`, `must be an e-mail address, got "${email}"`);
+    return email.toLowerCase();
+  });
+  const allowedGroups = optionalStringArray(raw, 'allowedGroups', `${field}.allowedGroups`, []);
+  if ((allowedEmails.length > 0 || allowedGroups.length > 0) && !broker.hasOpenIdProvider) {
+    throw new ConfigError(field, 'lists allowedEmails or allowedGroups, which need an openIdProvider');
+  }
+  return { name, accountId, roleName, managedPolicies, allowedCallers, allowedEmails, allowedGroups, defaultRegion, deployedBy };
 }
 
-const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'targets'];
+const PROVIDER_KEYS = ['issuer', 'clientId', 'scopes', 'groupsClaim', 'sessionMinutes'];
+
+function parseOpenIdProvider(raw: unknown): OpenIdProviderConfig | undefined {
+  if (raw === undefined) return undefined;
+  const field = 'openIdProvider';
+  if (!isObject(raw)) throw new ConfigError(field, 'must be an object with issuer and clientId');
+  rejectUnknownKeys(raw, PROVIDER_KEYS, field);
+  const issuer = requireString(raw, 'issuer', `${field}.issuer`);
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigError(`${field}.issuer`, `must be the provider's issuer URL, got "${issuer}"`);
+  }
+  // Plain http only for a provider on this machine (local development).
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(url.hostname))) {
+    throw new ConfigError(`${field}.issuer`, `must be an https URL, got "${issuer}"`);
+  }
+  const clientId = requireString(raw, 'clientId', `${field}.clientId`);
+  const scopes = optionalStringArray(raw, 'scopes', `${field}.scopes`, ['openid', 'email', 'profile']);
+  if (!scopes.includes('openid')) throw new ConfigError(`${field}.scopes`, 'must include openid');
+  const groupsClaim = raw.groupsClaim === undefined ? 'groups' : requireString(raw, 'groupsClaim', `${field}.groupsClaim`);
+  const sessionMinutes = raw.sessionMinutes ?? 60;
+  if (typeof sessionMinutes !== 'number' || !Number.isInteger(sessionMinutes) || sessionMinutes < 5 || sessionMinutes > 720) {
+    throw new ConfigError(`${field}.sessionMinutes`, `must be a whole number of minutes from 5 to 720, got ${JSON.stringify(sessionMinutes)}`);
+  }
+  return { issuer, clientId, scopes, groupsClaim, sessionMinutes };
+}
+
+const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'openIdProvider', 'targets'];
 
 /** Validates a raw configuration object; every error names the field and what it accepts. */
 export function parseConfig(raw: unknown): BrokerConfig {
@@ -183,10 +239,12 @@ export function parseConfig(raw: unknown): BrokerConfig {
     throw new ConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${JSON.stringify(logRetentionDays)}`);
   }
 
+  const openIdProvider = parseOpenIdProvider(raw.openIdProvider);
+
   if (!Array.isArray(raw.targets) || raw.targets.length === 0) {
     throw new ConfigError('targets', 'must be a non-empty list of targets');
   }
-  const targets = raw.targets.map((target, index) => parseTarget(target, index, { partition, region }));
+  const targets = raw.targets.map((target, index) => parseTarget(target, index, { partition, region, hasOpenIdProvider: openIdProvider !== undefined }));
   const seen = new Set<string>();
   targets.forEach((target, index) => {
     if (seen.has(target.name)) throw new ConfigError(`targets[${index}].name`, `"${target.name}" is used by another target; names must be unique`);
@@ -199,6 +257,7 @@ export function parseConfig(raw: unknown): BrokerConfig {
     partition,
     reservedConcurrency: reservedConcurrency === undefined ? undefined : Number(reservedConcurrency),
     logRetentionDays,
+    openIdProvider,
     targets,
   };
 }

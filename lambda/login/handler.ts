@@ -1,28 +1,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { assumeRole, createAwsClients, readSecretString } from './aws';
-import { ExternalIdCache } from './external-id';
-import { federationEndpoint, getSigninToken } from './federation';
-import { createLogin, type LoginDependencies } from './login';
+import { createLogin } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
-import { parseRegistry } from './registry';
 import { listTargets, parseLoginRequest, responseFormat, type FunctionUrlEvent } from './request';
 import { loginResponse, targetListResponse } from './response';
-import { readSettings } from './settings';
+import { createRuntime } from './runtime';
 
-// The stack bakes the registry into the bundle at build time (see lib/broker-stack.ts).
-const registry = parseRegistry(process.env.CONSOLE_BROKER_REGISTRY);
-const settings = readSettings(process.env);
-const clients = createAwsClients(settings.outboundTimeoutMs);
-const endpoint = federationEndpoint(registry.partition, settings.federationEndpoint);
-
-const deps: LoginDependencies = {
-  externalIds: new ExternalIdCache((secretId) => readSecretString(clients.secrets, secretId), settings.externalIdMaxAgeMs),
-  assumeRole: (input) => assumeRole(clients.sts, input),
-  getSigninToken: (credentials) => getSigninToken(clients.http, endpoint, credentials),
-  federationEndpoint: endpoint,
-  now: () => new Date(),
-};
+// The stack bakes the registry into the bundle at build time (see lib/constructs/login-function.ts).
+const { registry, login: deps } = createRuntime(process.env, process.env.CONSOLE_BROKER_REGISTRY);
 
 async function login(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
   const request = parseLoginRequest(event, registry);

@@ -6,7 +6,7 @@ import { errorResponse } from './response';
 
 /** What the handler learns of a request and the access log line reports; never a secret. */
 export interface AccessLogFields {
-  route?: 'login' | 'targets';
+  route?: 'login' | 'targets' | 'web' | 'callback';
   caller?: string;
   target?: string;
   region?: string;

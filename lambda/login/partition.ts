@@ -11,6 +11,8 @@ export interface PartitionInfo {
   readonly consoleHost: string;
   /** Every region of the partition starts with one of these. */
   readonly regionPattern: RegExp;
+  /** The regions offered in the browser entry's picker (any region of the pattern is accepted). */
+  readonly regions: readonly string[];
 }
 
 export const PARTITIONS = {
@@ -18,16 +20,24 @@ export const PARTITIONS = {
     signinOrigin: 'https://signin.aws.amazon.com',
     consoleHost: 'console.aws.amazon.com',
     regionPattern: /^(?!cn-|us-gov-)[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    regions: [
+      'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
+      'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
+      'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+      'me-central-1', 'il-central-1', 'af-south-1',
+    ],
   },
   'aws-cn': {
     signinOrigin: 'https://signin.amazonaws.cn',
     consoleHost: 'console.amazonaws.cn',
     regionPattern: /^cn-[a-z]+-\d{1,2}$/,
+    regions: ['cn-north-1', 'cn-northwest-1'],
   },
   'aws-us-gov': {
     signinOrigin: 'https://signin.amazonaws-us-gov.com',
     consoleHost: 'console.amazonaws-us-gov.com',
     regionPattern: /^us-gov-[a-z]+-\d{1,2}$/,
+    regions: ['us-gov-west-1', 'us-gov-east-1'],
   },
 } as const satisfies Record<string, PartitionInfo>;
 

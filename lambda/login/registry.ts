@@ -10,6 +10,9 @@ export interface Target {
   readonly defaultRegion: string;
   /** IAM principal ARN patterns with `*` and `?` wildcards. */
   readonly allowedCallers: readonly string[];
+  /** Verified e-mail addresses (lowercase) and groups that may open it through the browser entry. */
+  readonly allowedEmails: readonly string[];
+  readonly allowedGroups: readonly string[];
 }
 
 export interface Registry {
@@ -35,7 +38,9 @@ function isTarget(value: unknown): value is Target {
     typeof t.roleArn === 'string' &&
     typeof t.externalIdSecretId === 'string' &&
     typeof t.defaultRegion === 'string' &&
-    isStringArray(t.allowedCallers)
+    isStringArray(t.allowedCallers) &&
+    isStringArray(t.allowedEmails) &&
+    isStringArray(t.allowedGroups)
   );
 }
 

@@ -4,20 +4,25 @@ import type { LoginResult } from './login';
 import type { ResponseFormat, TargetList } from './request';
 
 /** Every answer holds or leads to a short-lived secret: no cache may keep it, no Referer may carry it. */
-const COMMON_HEADERS = {
+export const COMMON_HEADERS = {
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
 };
 
 const PAGE_STYLE =
-  'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#16191f}' +
-  'h1{font-size:1.5rem}code{background:#f2f3f3;padding:0 .25rem}.meta{color:#5f6b7a;font-size:.875rem}';
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:3rem auto;padding:0 1rem;color:#16191f}' +
+  'h1{font-size:1.5rem}code{background:#f2f3f3;padding:0 .25rem}.meta{color:#5f6b7a;font-size:.875rem}' +
+  'header{display:flex;justify-content:space-between;border-bottom:1px solid #e9ebed;margin-bottom:1.5rem;padding-bottom:.5rem}' +
+  'table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.5rem;border-bottom:1px solid #e9ebed}' +
+  'select,button{font:inherit;padding:.25rem .5rem}button{background:#0972d3;color:#fff;border:0;border-radius:4px;cursor:pointer}' +
+  'a{color:#0972d3}';
 const STYLE_HASH = createHash('sha256').update(PAGE_STYLE).digest('base64');
-const PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+const PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
 
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad request',
+  401: 'Sign in again',
   403: 'Not allowed',
   404: 'Not found',
   405: 'Method not allowed',
@@ -26,7 +31,7 @@ const REASONS: Readonly<Record<number, string>> = {
   504: 'AWS did not answer in time',
 };
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -51,7 +56,7 @@ export function targetListResponse(list: TargetList, format: ResponseFormat): AP
   return page(200, 'Your targets', `<p>Signed in as <code>${escapeHtml(list.caller)}</code>.</p><ul>${items || '<li>none</li>'}</ul>`);
 }
 
-function page(status: number, title: string, content: string): APIGatewayProxyStructuredResultV2 {
+export function page(status: number, title: string, content: string): APIGatewayProxyStructuredResultV2 {
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${escapeHtml(title)} · console-broker</title><style>${PAGE_STYLE}</style></head>
 <body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;

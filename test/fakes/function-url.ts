@@ -23,9 +23,11 @@ export class LocalFunctionUrl {
   private server: Server | undefined;
   url = '';
 
+  /** `NONE` serves anyone, unsigned, with no authorizer in the event: the browser entry. */
   constructor(
     private readonly handler: FunctionHandler,
     private readonly callers: ReadonlyMap<string, KnownCaller>,
+    private readonly authType: 'AWS_IAM' | 'NONE' = 'AWS_IAM',
   ) {}
 
   async start(port = 0): Promise<string> {
@@ -55,28 +57,33 @@ export class LocalFunctionUrl {
     const forbidden = (): void => {
       res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' }).end('{"Message":"Forbidden"}');
     };
-    const verdict = await verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, 'lambda', (id) => this.callers.get(id)?.credentials);
-    if (!verdict.ok) { forbidden(); return; }
-    const caller = this.callers.get(verdict.accessKeyId);
-    const token = req.headers['x-amz-security-token'];
-    if (!caller || (caller.credentials.sessionToken !== undefined && token !== caller.credentials.sessionToken)) { forbidden(); return; }
+    let caller: KnownCaller | undefined;
+    if (this.authType === 'AWS_IAM') {
+      const verdict = await verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, 'lambda', (id) => this.callers.get(id)?.credentials);
+      caller = verdict.ok ? this.callers.get(verdict.accessKeyId) : undefined;
+      const token = req.headers['x-amz-security-token'];
+      if (!caller || (caller.credentials.sessionToken !== undefined && token !== caller.credentials.sessionToken)) {
+        forbidden();
+        return;
+      }
+    }
 
     const result = await this.handler(this.eventFor(req, body, caller), this.context());
-    const headers: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
-    if (result.cookies?.length) headers['set-cookie'] = result.cookies.join(', ');
-    res.writeHead(result.statusCode ?? 200, headers as Record<string, string>);
+    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+    if (result.cookies?.length) res.setHeader('set-cookie', result.cookies);
+    res.writeHead(result.statusCode ?? 200);
     res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
   }
 
-  private eventFor(req: IncomingMessage, body: string, caller: KnownCaller): FunctionUrlEvent {
+  private eventFor(req: IncomingMessage, body: string, caller: KnownCaller | undefined): FunctionUrlEvent {
     const url = new URL(req.url ?? '/', 'http://local');
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
+    headers['x-forwarded-proto'] = 'http';
     const query: Record<string, string> = {};
     for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key] ?? ''},${value}` : value;
-    const accountId = caller.arn.split(':')[4] ?? '';
     const host = headers.host ?? '127.0.0.1';
     const now = new Date();
     return {
@@ -99,17 +106,21 @@ export class LocalFunctionUrl {
         stage: '$default',
         time: now.toUTCString(),
         timeEpoch: now.getTime(),
-        authorizer: {
-          iam: {
-            accessKey: caller.credentials.accessKeyId,
-            accountId,
-            callerId: `AROALOCAL:${caller.arn.split('/').pop() ?? ''}`,
-            cognitoIdentity: null,
-            principalOrgId: 'o-local',
-            userArn: caller.arn,
-            userId: `AROALOCAL:${caller.arn.split('/').pop() ?? ''}`,
-          },
-        },
+        ...(caller
+          ? {
+              authorizer: {
+                iam: {
+                  accessKey: caller.credentials.accessKeyId,
+                  accountId: caller.arn.split(':')[4] ?? '',
+                  callerId: `AROALOCAL:${caller.arn.split('/').pop() ?? ''}`,
+                  cognitoIdentity: null,
+                  principalOrgId: 'o-local',
+                  userArn: caller.arn,
+                  userId: `AROALOCAL:${caller.arn.split('/').pop() ?? ''}`,
+                },
+              },
+            }
+          : {}),
       },
     };
   }

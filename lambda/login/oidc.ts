@@ -1,0 +1,94 @@
+import * as client from 'openid-client';
+import { badGateway, HttpError } from './errors';
+
+export interface OpenIdSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  /** Plain http to the provider, for a provider on this machine only (tests, the sandbox). */
+  readonly allowInsecureHttp: boolean;
+  readonly timeoutSeconds: number;
+}
+
+/** What the sign-in cookie carries between leaving for the provider and coming back. */
+export interface SignInTransaction {
+  readonly state: string;
+  readonly nonce: string;
+  readonly verifier: string;
+  /** The broker path the person asked for, such as a deep link. */
+  readonly returnTo: string;
+}
+
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * The authorization code flow with PKCE, state and nonce, by openid-client: discovery, token
+ * exchange and ID token validation are the library's; none of it is written here.
+ */
+export class OpenIdClient {
+  private configuration: Promise<client.Configuration> | undefined;
+
+  constructor(
+    private readonly settings: OpenIdSettings,
+    private readonly clientSecret: () => Promise<string>,
+  ) {}
+
+  private async config(): Promise<client.Configuration> {
+    this.configuration ??= this.clientSecret().then((secret) =>
+      client.discovery(new URL(this.settings.issuer), this.settings.clientId, { [client.clockTolerance]: CLOCK_TOLERANCE_SECONDS }, client.ClientSecretBasic(secret), {
+        timeout: this.settings.timeoutSeconds,
+        // openid-client marks this deprecated only so that it stands out: it is for local providers.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        ...(this.settings.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}),
+      }),
+    );
+    try {
+      return await this.configuration;
+    } catch (error) {
+      this.configuration = undefined;
+      if (error instanceof HttpError) throw error;
+      throw badGateway('ProviderUnavailable', `the sign-in provider ${this.settings.issuer} could not be reached or described itself wrongly`, error);
+    }
+  }
+
+  async signInUrl(redirectUri: string, returnTo: string): Promise<{ url: URL; transaction: SignInTransaction }> {
+    const config = await this.config();
+    const transaction = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), returnTo };
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: this.settings.scopes.join(' '),
+      response_type: 'code',
+      state: transaction.state,
+      nonce: transaction.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(transaction.verifier),
+      code_challenge_method: 'S256',
+    });
+    return { url, transaction };
+  }
+
+  /** Completes sign-in at the callback; returns the ID token's claims, with userinfo's where the token lacks them. */
+  async finish(callbackUrl: URL, transaction: SignInTransaction, neededClaims: readonly string[]): Promise<Record<string, unknown>> {
+    const config = await this.config();
+    let tokens;
+    try {
+      tokens = await client.authorizationCodeGrant(config, callbackUrl, {
+        pkceCodeVerifier: transaction.verifier,
+        expectedState: transaction.state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
+      });
+    } catch (error) {
+      const reason = error instanceof client.AuthorizationResponseError ? error.error : error instanceof Error ? error.name : 'unknown error';
+      throw new HttpError(400, 'SignInFailed', `the sign-in could not be completed (${reason}); start again from the broker`, { cause: error });
+    }
+    const claims: Record<string, unknown> = { ...tokens.claims() };
+    if (neededClaims.some((name) => !(name in claims))) {
+      try {
+        Object.assign(claims, await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)), { sub: claims.sub });
+      } catch (error) {
+        throw badGateway('ProviderUnavailable', 'the sign-in provider did not answer the userinfo request', error);
+      }
+    }
+    return claims;
+  }
+}

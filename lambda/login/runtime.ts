@@ -1,0 +1,31 @@
+import { assumeRole, createAwsClients, readSecretString, type AwsClients } from './aws';
+import { ExternalIdCache } from './external-id';
+import { federationEndpoint, getSigninToken } from './federation';
+import type { LoginDependencies } from './login';
+import { parseRegistry, type Registry } from './registry';
+import { readSettings } from './settings';
+
+export interface Runtime {
+  readonly registry: Registry;
+  readonly clients: AwsClients;
+  readonly login: LoginDependencies;
+}
+
+/** What both entries (IAM and browser) build once per execution environment, from its environment. */
+export function createRuntime(env: NodeJS.ProcessEnv, registryText: string | undefined): Runtime {
+  const registry = parseRegistry(registryText);
+  const settings = readSettings(env);
+  const clients = createAwsClients(settings.outboundTimeoutMs);
+  const endpoint = federationEndpoint(registry.partition, settings.federationEndpoint);
+  return {
+    registry,
+    clients,
+    login: {
+      externalIds: new ExternalIdCache((secretId) => readSecretString(clients.secrets, secretId), settings.externalIdMaxAgeMs),
+      assumeRole: (input) => assumeRole(clients.sts, input),
+      getSigninToken: (credentials) => getSigninToken(clients.http, endpoint, credentials),
+      federationEndpoint: endpoint,
+      now: () => new Date(),
+    },
+  };
+}
