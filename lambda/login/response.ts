@@ -18,7 +18,10 @@ const PAGE_STYLE =
   'select,button{font:inherit;padding:.25rem .5rem}button{background:#0972d3;color:#fff;border:0;border-radius:4px;cursor:pointer}' +
   'a{color:#0972d3}';
 const STYLE_HASH = createHash('sha256').update(PAGE_STYLE).digest('base64');
-const PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
+/** A form's redirect must match form-action too, so a form that leads to the console names the sign-in origin. */
+function pageCsp(formTargets: readonly string[]): string {
+  return `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'`;
+}
 
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad request',
@@ -56,13 +59,13 @@ export function targetListResponse(list: TargetList, format: ResponseFormat): AP
   return page(200, 'Your targets', `<p>Signed in as <code>${escapeHtml(list.caller)}</code>.</p><ul>${items || '<li>none</li>'}</ul>`);
 }
 
-export function page(status: number, title: string, content: string): APIGatewayProxyStructuredResultV2 {
+export function page(status: number, title: string, content: string, formTargets: readonly string[] = []): APIGatewayProxyStructuredResultV2 {
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${escapeHtml(title)} · console-broker</title><style>${PAGE_STYLE}</style></head>
 <body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;
   return {
     statusCode: status,
-    headers: { ...COMMON_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP },
+    headers: { ...COMMON_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pageCsp(formTargets) },
     body,
   };
 }

@@ -140,7 +140,7 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   const who = `${personName(person)} (${issuer})`;
   context.accessLog.caller = who;
   const mayOpen = (target: (typeof registry.targets)[number]): boolean => personMayOpen(target, person);
-  if (path === '/') return homePage(person, registry.targets.filter(mayOpen), registry.partition);
+  if (path === '/') return homePage(person, registry.targets.filter(mayOpen), registry.partition, deps.federationEndpoint.origin);
 
   const request = parseLogin(event, registry, { id: who, name: personName(person), mayOpen });
   Object.assign(context.accessLog, { route: 'login', target: request.target.name, region: request.region, destination: request.destination.toString() });

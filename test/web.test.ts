@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { COOKIE_NAMES, cookieKeys, seal, unseal } from '../lambda/login/cookies';
+import { registryFor } from '../lib/broker-stack';
+import { FakeAws } from './fakes/aws';
+import { LocalFunctionUrl, type FunctionHandler } from './fakes/function-url';
+import { startOpenIdProvider, type RunningProvider } from './fakes/oidc';
+import { testConfig } from './support/config';
+import { findLeaks } from './support/leaks';
+
+const READONLY_ROLE = 'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly';
+const BILLING_ROLE = 'arn:aws:iam::222222222222:role/ConsoleBrokerBilling';
+const SESSION_KEY = randomBytes(32).toString('base64url');
+
+function webConfig(issuer: string): ReturnType<typeof testConfig> {
+  return testConfig({
+    openIdProvider: { issuer, clientId: 'console-broker', scopes: ['openid', 'email', 'groups'] },
+    targets: [
+      { name: 'prod-readonly', accountId: '222222222222', roleName: 'ConsoleBrokerReadOnly', allowedGroups: ['admins'] },
+      { name: 'prod-billing', accountId: '222222222222', roleName: 'ConsoleBrokerBilling', allowedEmails: ['Carol@example.com'] },
+      { name: 'locked', accountId: '222222222222', roleName: 'ConsoleBrokerLocked' },
+    ],
+  });
+}
+
+describe('the browser entry, signed in at a real OpenID provider', () => {
+  const aws = new FakeAws();
+  let provider: RunningProvider;
+  let server: LocalFunctionUrl;
+  let base: string;
+  let browser: Browser;
+  let handler: FunctionHandler | undefined;
+  /** While set, the provider's redirect back is caught before the broker sees it. */
+  let catchCallback: ((path: string) => void) | undefined;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    await aws.start();
+    // The function URL first: the provider must know its callback URL.
+    server = new LocalFunctionUrl(
+      (event, context) => {
+        if (catchCallback && event.rawPath === '/auth/callback') {
+          catchCallback(`${event.rawPath}?${event.rawQueryString}`);
+          return Promise.resolve({ statusCode: 204 });
+        }
+        return handler ? handler(event, context) : Promise.reject(new Error('not ready'));
+      },
+      new Map(),
+      'NONE',
+    );
+    base = await server.start();
+    provider = await startOpenIdProvider({
+      clientId: 'console-broker',
+      clientSecret: 'provider-issued-client-secret',
+      redirectUris: [`${base}auth/callback`],
+      users: [
+        { id: 'alice', email: 'alice@example.com', groups: ['admins'] },
+        { id: 'bob', email: 'bob@example.com', groups: ['devs'] },
+        { id: 'carol', email: 'carol@example.com', groups: [] },
+      ],
+    });
+    const registry = registryFor(webConfig(provider.issuer));
+    for (const [role, target] of [[READONLY_ROLE, 'prod-readonly'], [BILLING_ROLE, 'prod-billing']] as const) {
+      aws.roles.set(role, { externalId: `externalIdOf-${target}-0123456789` });
+      aws.secrets.set(`console-broker/external-id/${target}`, `externalIdOf-${target}-0123456789`);
+    }
+    aws.secrets.set('console-broker/oidc-client-secret', 'provider-issued-client-secret');
+    aws.secrets.set('console-broker/session-key', SESSION_KEY);
+
+    const env = {
+      ...aws.env(),
+      CONSOLE_BROKER_REGISTRY: JSON.stringify(registry),
+      OIDC_ISSUER: provider.issuer,
+      OIDC_CLIENT_ID: 'console-broker',
+      OIDC_CLIENT_SECRET_ID: 'console-broker/oidc-client-secret',
+      SESSION_KEY_SECRET_ID: 'console-broker/session-key',
+      OIDC_SCOPES: 'openid email groups',
+      OIDC_ALLOW_INSECURE_HTTP: 'true',
+    };
+    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logs.push(String(chunk));
+      return true;
+    });
+    vi.resetModules();
+    ({ handler } = (await import('../lambda/login/web')) as unknown as { handler: FunctionHandler });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+  });
+
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    await browser.close();
+    await server.stop();
+    await provider.stop();
+    expect(findLeaks(logs.join(''), aws)).toEqual([]);
+    await aws.stop();
+  });
+
+  /** Signs in at the provider's own pages as `user`, from wherever the broker sent the browser. */
+  async function signIn(page: Page, user: string): Promise<void> {
+    await enterCredentials(page, user);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => !url.href.startsWith(provider.issuer));
+  }
+
+  /** The provider's sign-in page: name and any password; ends on its consent page. */
+  async function enterCredentials(page: Page, user: string): Promise<void> {
+    await page.getByRole('button', { name: 'Sign-in' }).waitFor();
+    await page.fill('input[name="login"]', user);
+    await page.fill('input[name="password"]', 'anything');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).waitFor();
+  }
+
+  async function consoleFields(page: Page): Promise<Record<string, string>> {
+    await page.waitForURL(/\/console$/);
+    const items = page.locator('dd[data-field]');
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < (await items.count()); i++) {
+      fields[(await items.nth(i).getAttribute('data-field')) ?? ''] = (await items.nth(i).textContent()) ?? '';
+    }
+    return fields;
+  }
+
+  async function signedIn(user: string, path = '/'): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}${path.slice(1)}`);
+    await signIn(page, user);
+    return { context, page };
+  }
+
+  it('shows exactly the targets the person may open, and opens one in the chosen region and service', async () => {
+    const { context, page } = await signedIn('alice');
+
+    expect(await page.locator('tbody tr strong').allTextContents()).toEqual(['prod-readonly']);
+    await page.selectOption('select[name="region"]', 'eu-central-1');
+    await page.selectOption('select[name="service"]', 'ec2');
+    await page.click('button[type="submit"]');
+
+    expect(await consoleFields(page)).toMatchObject({ account: '222222222222', role: 'ConsoleBrokerReadOnly', session: 'alice@example.com', region: 'eu-central-1', service: 'ec2' });
+    await context.close();
+  });
+
+  it('keeps a deep link through sign-in', async () => {
+    const { context, page } = await signedIn('alice', '/prod-readonly?service=s3&region=eu-west-2');
+
+    expect(await consoleFields(page)).toMatchObject({ role: 'ConsoleBrokerReadOnly', service: 's3', region: 'eu-west-2' });
+    await context.close();
+  });
+
+  it('lets a person in by verified e-mail address', async () => {
+    const { context, page } = await signedIn('carol', '/prod-billing');
+
+    expect(await consoleFields(page)).toMatchObject({ role: 'ConsoleBrokerBilling', session: 'carol@example.com' });
+    await context.close();
+  });
+
+  it('shows a person outside every group no target, and a 403 page that names them', async () => {
+    const { context, page } = await signedIn('bob');
+    expect(await page.textContent('body')).toContain('You may open no target');
+
+    const response = await page.goto(`${base}prod-readonly`);
+
+    expect(response?.status()).toBe(403);
+    expect(await page.textContent('body')).toContain(`bob@example.com (${provider.issuer}) is not allowed to open target "prod-readonly"`);
+    await context.close();
+  });
+
+  it('signs out: the session cookie is gone and the next visit goes back to the provider', async () => {
+    const { context, page } = await signedIn('alice');
+
+    await page.goto(`${base}logout`);
+    expect(await page.textContent('h1')).toBe('Signed out');
+    expect((await context.cookies(base)).map((c) => c.name)).not.toContain(COOKIE_NAMES.session);
+    const toProvider = page.waitForRequest((request) => request.url().startsWith(provider.issuer));
+    await page.goto(base);
+
+    await toProvider;
+    await context.close();
+  });
+
+  it('serves pages with a strict Content-Security-Policy and cookies a script cannot read', async () => {
+    const { context, page } = await signedIn('alice');
+    const response = await page.goto(base);
+    const cookies = await context.cookies(base);
+
+    expect(response?.headers()['content-security-policy']).toBe(
+      `default-src 'none'; style-src 'sha256-${/sha256-([^']+)/.exec(response?.headers()['content-security-policy'] ?? '')?.[1] ?? ''}'; base-uri 'none'; form-action 'self' ${new URL(aws.federationUrl).origin}; frame-ancestors 'none'`,
+    );
+    expect(cookies.find((c) => c.name === COOKIE_NAMES.session)).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    await context.close();
+  });
+
+  describe('refusals that never reach STS', () => {
+    const keys = cookieKeys(SESSION_KEY);
+
+    async function get(path: string, cookies: Record<string, string>): Promise<{ status: number; body: string; location: string | null }> {
+      const response = await fetch(`${base}${path.slice(1)}`, {
+        headers: { accept: 'text/html', cookie: Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ') },
+        redirect: 'manual',
+      });
+      return { status: response.status, body: await response.text(), location: response.headers.get('location') };
+    }
+
+    async function withoutSts<T>(act: () => Promise<T>): Promise<T> {
+      const before = aws.callsTo('sts').length;
+      const result = await act();
+      expect(aws.callsTo('sts').length).toBe(before);
+      return result;
+    }
+
+    const session = (idp: string, ttl = 600): Promise<string> =>
+      seal({ idp, sub: 'alice', email: 'alice@example.com', email_verified: true, groups: ['admins'] }, keys.session, 'session', ttl);
+
+    it('accepts a session it sealed itself (the control for the cases below)', async () => {
+      const { status } = await get('/prod-readonly', { [COOKIE_NAMES.session]: await session(provider.issuer) });
+
+      expect(status).toBe(302);
+    });
+
+    it('refuses a tampered session cookie', async () => {
+      const sealed = await session(provider.issuer);
+      const tampered = `${sealed.slice(0, -6)}${sealed.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`;
+
+      const { status, body } = await withoutSts(() => get('/prod-readonly', { [COOKIE_NAMES.session]: tampered }));
+
+      expect(status).toBe(401);
+      expect(body).toContain('not valid');
+    });
+
+    it('refuses a session cookie from another issuer', async () => {
+      const { status } = await withoutSts(async () => get('/prod-readonly', { [COOKIE_NAMES.session]: await session('https://other-idp.example.com') }));
+
+      expect(status).toBe(401);
+    });
+
+    it('refuses an expired session, with a page that offers to sign in again', async () => {
+      const sealed = await session(provider.issuer, 1);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+
+      const { status, body } = await withoutSts(() => get('/prod-readonly?service=ec2', { [COOKIE_NAMES.session]: sealed }));
+
+      expect(status).toBe(401);
+      expect(body).toContain('Your console-broker session has expired.');
+      expect(body).toContain('/auth/signin?returnTo=%2Fprod-readonly%3Fservice%3Dec2');
+    });
+
+    /** Runs a sign-in up to the provider's redirect back, and returns that callback path and the sign-in cookie. */
+    async function interruptedSignIn(user: string): Promise<{ callback: string; signinCookie: string; context: BrowserContext }> {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const caught = new Promise<string>((resolve) => {
+        catchCallback = resolve;
+      });
+      await page.goto(`${base}prod-readonly`);
+      const signinCookie = (await context.cookies(base)).find((c) => c.name === COOKIE_NAMES.signin)?.value ?? '';
+      await enterCredentials(page, user);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      const callback = await caught;
+      catchCallback = undefined;
+      return { callback, signinCookie, context };
+    }
+
+    it('refuses a replayed state: the callback without its sign-in cookie, and again after use', async () => {
+      const { callback, signinCookie, context } = await interruptedSignIn('alice');
+      const path = callback;
+
+      const first = await get(path, { [COOKIE_NAMES.signin]: signinCookie });
+      const replayedWithout = await withoutSts(() => get(path, {}));
+      const replayedWith = await withoutSts(() => get(path, { [COOKIE_NAMES.signin]: signinCookie }));
+
+      expect(first.status).toBe(302);
+      expect(replayedWithout.status).toBe(400);
+      expect(replayedWithout.body).toContain('This sign-in was already used or has expired.');
+      expect(replayedWith.status).toBe(400);
+      expect(replayedWith.body).toContain('SignInFailed');
+      await context.close();
+    });
+
+    it('refuses a sign-in whose nonce is not the one sent', async () => {
+      const { callback, signinCookie, context } = await interruptedSignIn('alice');
+      const opened = await unseal(signinCookie, keys.signin, 'signin');
+      if (!opened.ok) throw new Error('the sign-in cookie did not open');
+      const forged = await seal({ ...opened.payload, nonce: 'a-nonce-the-provider-never-saw' }, keys.signin, 'signin', 600);
+
+      const { status, body } = await withoutSts(() => get(callback, { [COOKIE_NAMES.signin]: forged }));
+
+      expect(status).toBe(400);
+      expect(body).toContain('SignInFailed');
+      await context.close();
+    });
+  });
+});
