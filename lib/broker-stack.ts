@@ -1,4 +1,5 @@
-import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import { CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -15,6 +16,8 @@ export interface BrokerStackProps extends StackProps {
 
 /** Where Secrets Manager's generated external IDs draw from: letters and digits only, a subset of what STS accepts. */
 const EXTERNAL_ID_LENGTH = 48;
+const OIDC_CLIENT_SECRET_NAME = 'console-broker/oidc-client-secret';
+const SESSION_KEY_SECRET_NAME = 'console-broker/session-key';
 
 export class BrokerStack extends Stack {
   readonly loginRole: iam.Role;
@@ -67,9 +70,25 @@ export class BrokerStack extends Stack {
       reservedConcurrency: config.reservedConcurrency,
     });
 
+    const web = config.openIdProvider ? this.webEntry(config, key, registry) : undefined;
+
     this.loginRole.attachInlinePolicy(
       new iam.Policy(this, 'LoginPolicy', {
         statements: [
+          ...(web
+            ? [
+                new iam.PolicyStatement({
+                  sid: 'WriteWebLogs',
+                  actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                  resources: [web.fn.logGroup.logGroupArn],
+                }),
+                new iam.PolicyStatement({
+                  sid: 'ReadWebSecrets',
+                  actions: ['secretsmanager:GetSecretValue'],
+                  resources: web.secrets.map((s) => s.secretArn),
+                }),
+              ]
+            : []),
           new iam.PolicyStatement({
             sid: 'WriteOwnLogs',
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -102,6 +121,66 @@ export class BrokerStack extends Stack {
       value: this.loginRole.roleArn,
       description: 'Give this to a target account owner who deploys the standalone target template',
     });
+  }
+
+  /**
+   * The browser entry: the same role, registry and core code behind a public function URL whose
+   * every request the Lambda authenticates with the company's OpenID provider.
+   */
+  private webEntry(config: BrokerConfig, key: kms.IKey, registry: Registry): { fn: LoginFunction; secrets: secretsmanager.Secret[] } {
+    const provider = config.openIdProvider;
+    if (!provider) throw new Error('webEntry needs an openIdProvider');
+    const clientSecret = new secretsmanager.Secret(this, 'OpenIdClientSecret', {
+      secretName: OIDC_CLIENT_SECRET_NAME,
+      description: 'The client secret your OpenID provider issued to console-broker: put it here after deploying',
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const sessionKey = new secretsmanager.Secret(this, 'SessionKey', {
+      secretName: SESSION_KEY_SECRET_NAME,
+      description: 'Encrypts and authenticates console-broker browser session cookies',
+      encryptionKey: key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(clientSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The OpenID provider issues and rotates this client secret; the operator puts each new one here.',
+    });
+    Validations.of(sessionKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating the session key only signs everyone out; it is rotated by putting a new random value, with no other system to update.',
+    });
+
+    const fn = new LoginFunction(this, 'WebFunction', {
+      entry: path.join(__dirname, '..', 'lambda', 'login', 'web.ts'),
+      registry,
+      role: this.loginRole,
+      logRetentionDays: config.logRetentionDays,
+      reservedConcurrency: config.reservedConcurrency,
+      environment: {
+        OIDC_ISSUER: provider.issuer,
+        OIDC_CLIENT_ID: provider.clientId,
+        OIDC_SCOPES: provider.scopes.join(' '),
+        OIDC_GROUPS_CLAIM: provider.groupsClaim,
+        // The names as written: Secret.secretName is a token parsed from the ARN.
+        OIDC_CLIENT_SECRET_ID: OIDC_CLIENT_SECRET_NAME,
+        SESSION_KEY_SECRET_ID: SESSION_KEY_SECRET_NAME,
+        SESSION_MINUTES: String(provider.sessionMinutes),
+      },
+    });
+    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    Validations.of(url).acknowledge({
+      id: 'ConsoleBroker-FunctionUrlAuth',
+      reason:
+        'The browser entry must open in a browser, which cannot sign SigV4. Every request is authenticated by the Lambda: a session cookie sealed with a Secrets Manager key after an OpenID sign-in, or a redirect to sign in.',
+    });
+    new CfnOutput(this, 'WebUrl', { value: url.url, description: 'The browser entry: open it to sign in with your company account' });
+    new CfnOutput(this, 'WebCallbackUrl', {
+      value: Fn.join('', [url.url, 'auth/callback']),
+      description: "Register this as a redirect URI of the broker's client at your OpenID provider",
+    });
+    return { fn, secrets: [clientSecret, sessionKey] };
   }
 
   private externalIdSecret(target: TargetConfig, key: kms.IKey): secretsmanager.Secret {

@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App } from 'aws-cdk-lib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { COOKIE_NAMES, cookieKeys, seal, unseal } from '../lambda/login/cookies';
-import { registryFor } from '../lib/broker-stack';
+import { addConsoleBroker } from '../lib/app';
 import { FakeAws } from './fakes/aws';
 import { LocalFunctionUrl, type FunctionHandler } from './fakes/function-url';
 import { startOpenIdProvider, type RunningProvider } from './fakes/oidc';
 import { testConfig } from './support/config';
+import { bundledHandlerPath } from './support/bundle';
 import { findLeaks } from './support/leaks';
 
 const READONLY_ROLE = 'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly';
@@ -60,7 +66,11 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
         { id: 'carol', email: 'carol@example.com', groups: [] },
       ],
     });
-    const registry = registryFor(webConfig(provider.issuer));
+    // The browser entry as deployed: synthesized with this provider, bundled by esbuild, loaded from the asset.
+    const outdir = mkdtempSync(path.join(tmpdir(), 'web-cdk-out-'));
+    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+    addConsoleBroker(app, webConfig(provider.issuer));
+    app.synth();
     for (const [role, target] of [[READONLY_ROLE, 'prod-readonly'], [BILLING_ROLE, 'prod-billing']] as const) {
       aws.roles.set(role, { externalId: `externalIdOf-${target}-0123456789` });
       aws.secrets.set(`console-broker/external-id/${target}`, `externalIdOf-${target}-0123456789`);
@@ -68,23 +78,19 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
     aws.secrets.set('console-broker/oidc-client-secret', 'provider-issued-client-secret');
     aws.secrets.set('console-broker/session-key', SESSION_KEY);
 
-    const env = {
-      ...aws.env(),
-      CONSOLE_BROKER_REGISTRY: JSON.stringify(registry),
-      OIDC_ISSUER: provider.issuer,
-      OIDC_CLIENT_ID: 'console-broker',
-      OIDC_CLIENT_SECRET_ID: 'console-broker/oidc-client-secret',
-      SESSION_KEY_SECRET_ID: 'console-broker/session-key',
-      OIDC_SCOPES: 'openid email groups',
-      OIDC_ALLOW_INSECURE_HTTP: 'true',
+    const template = JSON.parse(readFileSync(path.join(outdir, 'ConsoleBroker.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, string> } } }>;
     };
+    const deployedEnv =
+      Object.entries(template.Resources).find(([id, r]) => id.startsWith('WebFunction') && r.Type === 'AWS::Lambda::Function')?.[1].Properties.Environment?.Variables ?? {};
+    // What the stack sets, plus what only a provider on this machine needs.
+    const env = { ...aws.env(), ...deployedEnv, OIDC_ALLOW_INSECURE_HTTP: 'true' };
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       logs.push(String(chunk));
       return true;
     });
-    vi.resetModules();
-    ({ handler } = (await import('../lambda/login/web')) as unknown as { handler: FunctionHandler });
+    ({ handler } = (await import(pathToFileURL(bundledHandlerPath({ cdkOut: outdir, functionId: 'WebFunction' })).href)) as { handler: FunctionHandler });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],

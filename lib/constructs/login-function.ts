@@ -8,6 +8,10 @@ import type { Construct } from 'constructs';
 import type { Registry } from '../../lambda/login/registry';
 
 export interface LoginFunctionProps {
+  /** The handler's source file. @default lambda/login/handler.ts, the IAM entry */
+  readonly entry?: string;
+  /** @default - none */
+  readonly environment?: Record<string, string>;
   /** The targets, baked into the bundle. */
   readonly registry: Registry;
   /** The execution role, made by the caller so its name and permissions are exact. */
@@ -31,7 +35,7 @@ export class LoginFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     super(scope, id, {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'login', 'handler.ts'),
+      entry: props.entry ?? path.join(__dirname, '..', '..', 'lambda', 'login', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -40,6 +44,7 @@ export class LoginFunction extends NodejsFunction {
       timeout: Duration.seconds(15),
       role: props.role,
       logGroup,
+      ...(props.environment ? { environment: props.environment } : {}),
       reservedConcurrentExecutions: props.reservedConcurrency,
       bundling: {
         format: OutputFormat.ESM,

@@ -14,17 +14,22 @@ interface TemplateResource {
   readonly Metadata?: Record<string, string>;
 }
 
-/** The login Lambda's bundled entry file, found the way CloudFormation finds it: through the template. */
-export function bundledHandlerPath(stackName = 'ConsoleBroker'): string {
-  const templatePath = path.join(CDK_OUT, `${stackName}.template.json`);
+/**
+ * A Lambda's bundled entry file, found the way CloudFormation finds it: through the broker template.
+ * `functionId` picks the function by its construct ID (the IAM entry, or `WebFunction`).
+ */
+export function bundledHandlerPath(options: { cdkOut?: string; functionId?: string } = {}): string {
+  const cdkOut = options.cdkOut ?? CDK_OUT;
+  const functionId = options.functionId ?? 'LoginFunction';
+  const templatePath = path.join(cdkOut, 'ConsoleBroker.template.json');
   if (!existsSync(templatePath)) throw new Error(`${templatePath} is missing: run npm run synth`);
   const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, TemplateResource> };
-  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+  const fn = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(functionId))?.[1];
   const assetPath = fn?.Metadata?.['aws:asset:path'];
   const handler = fn?.Properties?.Handler;
   if (!assetPath || !handler) throw new Error('no bundled Lambda asset in the broker template');
   const file = handler.replace(/\.[^.]+$/, '');
-  const candidates = ['.mjs', '.js'].map((ext) => path.join(CDK_OUT, assetPath, `${file}${ext}`));
+  const candidates = ['.mjs', '.js'].map((ext) => path.join(cdkOut, assetPath, `${file}${ext}`));
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`bundle not found among ${candidates.join(', ')}`);
   return found;
