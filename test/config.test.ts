@@ -17,6 +17,8 @@ describe('configuration', () => {
       ...target,
       managedPolicies: ['ReadOnlyAccess'],
       allowedCallers: [],
+      allowedEmails: [],
+      allowedGroups: [],
       defaultRegion: 'eu-west-1',
       deployedBy: 'broker',
     });
@@ -44,6 +46,10 @@ describe('configuration', () => {
     ['a retention CloudWatch does not offer', { ...base, logRetentionDays: 100 }, /logRetentionDays must be one of 1, 3, 5/],
     ['a reserved concurrency of zero', { ...base, reservedConcurrency: 0 }, /reservedConcurrency must be a whole number of at least 1/],
     ['no targets', { ...base, targets: [] }, /targets must be a non-empty list/],
+    ['people allowed without a provider', withTarget({ allowedGroups: ['admins'] }), /targets\[0\] lists allowedEmails or allowedGroups, which need an openIdProvider/],
+    ['a provider over plain http', { ...base, openIdProvider: { issuer: 'http://idp.example.com', clientId: 'x' } }, /openIdProvider\.issuer must be an https URL/],
+    ['a provider without openid scope', { ...base, openIdProvider: { issuer: 'https://idp.example.com', clientId: 'x', scopes: ['email'] } }, /openIdProvider\.scopes must include openid/],
+    ['a session of a day', { ...base, openIdProvider: { issuer: 'https://idp.example.com', clientId: 'x', sessionMinutes: 1440 } }, /sessionMinutes must be a whole number of minutes from 5 to 720/],
   ])('refuses %s, naming the field', (_name, raw, message) => {
     expect(() => parseConfig(raw)).toThrow(message);
   });

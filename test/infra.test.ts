@@ -2,10 +2,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addConsoleBroker, type ConsoleBrokerStacks } from '../lib/app';
+import { FunctionUrlChecks } from '../lib/nag';
 import { StandaloneTargetStack } from '../lib/target-stack';
 import { bundledHandlerPath } from './support/bundle';
 import { testConfig } from './support/config';
@@ -204,13 +206,70 @@ describe('stacks', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions', () => {
+describe('browser entry', () => {
+  const withProvider = (): ReturnType<typeof testConfig> =>
+    testConfig({
+      openIdProvider: { issuer: 'https://company.okta.example.com', clientId: 'console-broker', scopes: ['openid', 'email', 'groups'] },
+      targets: [{ name: 'prod-readonly', accountId: '222222222222', roleName: 'ConsoleBrokerReadOnly', allowedGroups: ['admins'] }],
+    });
+
+  it('does not exist without an OpenID provider: no public URL', () => {
+    const broker = Template.fromStack(addConsoleBroker(new App(), testConfig()).broker);
+
+    expect(broker.findResources('AWS::Lambda::Url', { Properties: { AuthType: 'NONE' } })).toEqual({});
+    expect(Object.keys((broker.toJSON() as { Outputs: Record<string, unknown> }).Outputs)).not.toContain('WebUrl');
+  });
+
+  it('adds a public function URL to a web function that shares the role, with its secrets named, not inlined', () => {
+    const broker = Template.fromStack(addConsoleBroker(new App(), withProvider()).broker);
+
+    broker.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebFunction'), 'Arn'] } });
+    broker.hasResourceProperties('AWS::Lambda::Function', {
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LoginRole'), 'Arn'] },
+      Environment: {
+        Variables: {
+          OIDC_ISSUER: 'https://company.okta.example.com',
+          OIDC_CLIENT_ID: 'console-broker',
+          OIDC_SCOPES: 'openid email groups',
+          OIDC_GROUPS_CLAIM: 'groups',
+          OIDC_CLIENT_SECRET_ID: 'console-broker/oidc-client-secret',
+          SESSION_KEY_SECRET_ID: 'console-broker/session-key',
+          SESSION_MINUTES: '60',
+        },
+      },
+    });
+    broker.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'console-broker/session-key', GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } });
+    broker.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'console-broker/oidc-client-secret', SecretString: Match.absent() });
+    broker.hasOutput('WebCallbackUrl', Match.anyValue());
+  });
+});
+
+describe('cdk-nag', () => {
   function synthWithNag(build: (app: App) => void): void {
     const app = new App();
     build(app);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new FunctionUrlChecks(app));
     app.synth();
   }
+
+  it('acknowledges the public function URL of the browser entry, with its reason', () => {
+    expect(() => {
+      synthWithNag((app) =>
+        addConsoleBroker(app, testConfig({ openIdProvider: { issuer: 'https://idp.example.com', clientId: 'cb' } })),
+      );
+    }).not.toThrow();
+  });
+
+  it('flags any other public function URL', () => {
+    expect(() => {
+      synthWithNag((app) => {
+        const stack = new Stack(app, 'Public');
+        const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1') });
+        fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+        Validations.of(stack).acknowledge({ id: 'AwsSolutions-IAM4', reason: 'test stack' });
+      });
+    }).toThrow(/ConsoleBroker-FunctionUrlAuth/);
+  });
 
   it('finds nothing unacknowledged in the broker, target and standalone stacks', () => {
     expect(() => {
