@@ -4,6 +4,8 @@ import { HttpRequest } from '@smithy/core/protocols';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { LoginResult } from '../lambda/login/login';
+import type { TargetList } from '../lambda/login/request';
 
 /** Why a call to the broker failed, in words a person can act on; `exitCode` is what the CLI exits with. */
 export class BrokerError extends Error {
@@ -48,23 +50,9 @@ export interface ConsoleLoginOptions extends BrokerOptions {
   readonly logout?: boolean;
 }
 
-/** The broker's answer to a login: keep `loginUrl` private, it signs in whoever opens it. */
-export interface ConsoleLogin {
-  readonly loginUrl: string;
-  readonly expiresAt: string;
-  readonly sessionExpiresAt: string;
-  readonly target: string;
-  readonly accountId: string;
-  readonly roleArn: string;
-  readonly region: string;
-  readonly destination: string;
-  readonly sessionName: string;
-}
-
-export interface TargetList {
-  readonly caller: string;
-  readonly targets: readonly { readonly name: string; readonly accountId: string; readonly roleArn: string; readonly defaultRegion: string }[];
-}
+/** The broker's answer to a login (the Lambda's own type): keep `loginUrl` private, it signs in whoever opens it. */
+export type ConsoleLogin = LoginResult;
+export type { TargetList };
 
 const BROKER_STACK = 'ConsoleBroker';
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
