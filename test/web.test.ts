@@ -230,6 +230,13 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
       expect(status).toBe(302);
     });
 
+    it('answers an unknown target with a 404 page naming the targets the person may open', async () => {
+      const { status, body } = await withoutSts(async () => get('/nope', { [COOKIE_NAMES.session]: await session(provider.issuer) }));
+
+      expect(status).toBe(404);
+      expect(body).toContain('no target named &#34;nope&#34;; targets you may open: prod-readonly');
+    });
+
     it('refuses a tampered session cookie', async () => {
       const sealed = await session(provider.issuer);
       const tampered = `${sealed.slice(0, -6)}${sealed.slice(-6) === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA'}`;
