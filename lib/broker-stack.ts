@@ -75,30 +75,19 @@ export class BrokerStack extends Stack {
     this.loginRole.attachInlinePolicy(
       new iam.Policy(this, 'LoginPolicy', {
         statements: [
-          ...(web
-            ? [
-                new iam.PolicyStatement({
-                  sid: 'WriteWebLogs',
-                  actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-                  resources: [web.fn.logGroup.logGroupArn],
-                }),
-                new iam.PolicyStatement({
-                  sid: 'ReadWebSecrets',
-                  actions: ['secretsmanager:GetSecretValue'],
-                  resources: web.secrets.map((s) => s.secretArn),
-                }),
-              ]
-            : []),
           new iam.PolicyStatement({
             sid: 'WriteOwnLogs',
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            resources: [this.loginFunction.logGroup.logGroupArn],
+            resources: [this.loginFunction, ...(web ? [web.fn] : [])].map((fn) => fn.logGroup.logGroupArn),
           }),
           new iam.PolicyStatement({
             sid: 'ReadExternalIds',
             actions: ['secretsmanager:GetSecretValue'],
             resources: [...secrets.values()].map((s) => s.secretArn),
           }),
+          ...(web
+            ? [new iam.PolicyStatement({ sid: 'ReadWebSecrets', actions: ['secretsmanager:GetSecretValue'], resources: web.secrets.map((s) => s.secretArn) })]
+            : []),
           new iam.PolicyStatement({ sid: 'DecryptExternalIds', actions: ['kms:Decrypt'], resources: [key.keyArn] }),
           new iam.PolicyStatement({
             sid: 'AssumeTargetRoles',

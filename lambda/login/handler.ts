@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createLogin } from './login';
+import { loggedLogin } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
 import { listTargets, parseLoginRequest, responseFormat, type FunctionUrlEvent } from './request';
 import { loginResponse, targetListResponse } from './response';
@@ -11,15 +11,8 @@ const { registry, login: deps } = createRuntime(process.env, process.env.CONSOLE
 
 async function login(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
   const request = parseLoginRequest(event, registry);
-  Object.assign(context.accessLog, {
-    target: request.target.name,
-    region: request.region,
-    destination: request.destination.toString(),
-  });
   // The console sends people back to the Issuer when their session ends: this broker.
-  const issuer = `https://${event.requestContext.domainName}/`;
-  const result = await createLogin(deps, request, issuer);
-  context.accessLog.sessionName = result.sessionName;
+  const result = await loggedLogin(deps, request, `https://${event.requestContext.domainName}/`, context.accessLog);
   return loginResponse(result, responseFormat(event.headers.accept));
 }
 

@@ -2,6 +2,7 @@ import { ASSUME_ROLE_DENIED, type AssumeRoleInput, type RoleSession } from './aw
 import { HttpError } from './errors';
 import type { ExternalIdCache } from './external-id';
 import { loginUrl, logoutThenLoginUrl, SIGNIN_TOKEN_LIFETIME_MS, type SessionCredentials } from './federation';
+import type { AccessLogFields } from './middleware';
 import type { LoginRequest } from './request';
 
 export interface LoginDependencies {
@@ -48,7 +49,7 @@ async function assumeTargetRole(deps: LoginDependencies, request: LoginRequest, 
   }
 }
 
-export async function createLogin(deps: LoginDependencies, request: LoginRequest, issuer: string): Promise<LoginResult> {
+async function createLogin(deps: LoginDependencies, request: LoginRequest, issuer: string): Promise<LoginResult> {
   const { sessionName } = request;
   const session = await assumeTargetRole(deps, request, sessionName);
   const issuedAt = deps.now();
@@ -65,4 +66,12 @@ export async function createLogin(deps: LoginDependencies, request: LoginRequest
     destination: request.destination.toString(),
     sessionName,
   };
+}
+
+/** Opens the login and records on the access log line what was opened, for whom, as which session. */
+export async function loggedLogin(deps: LoginDependencies, request: LoginRequest, issuer: string, log: AccessLogFields): Promise<LoginResult> {
+  Object.assign(log, { route: 'login', target: request.target.name, region: request.region, destination: request.destination.toString() });
+  const result = await createLogin(deps, request, issuer);
+  log.sessionName = result.sessionName;
+  return result;
 }

@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { readSecretString } from './aws';
 import { COOKIE_NAMES, cookieKeys, readCookie, seal, setCookie, unseal, type CookiePurpose } from './cookies';
 import { methodNotAllowed, notFound } from './errors';
-import { createLogin } from './login';
+import { loggedLogin } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
 import { OpenIdClient, type SignInTransaction } from './oidc';
 import { personFromClaims, personMayOpen, personName, type Person } from './people';
@@ -43,7 +43,9 @@ function secretOnce(secretId: string): () => Promise<string> {
 }
 
 const sessionKey = secretOnce(required('SESSION_KEY_SECRET_ID'));
-const keys = async (): Promise<ReturnType<typeof cookieKeys>> => cookieKeys(await sessionKey());
+// Derived once: HKDF on every request would be work repeated on the hot path.
+let derivedKeys: ReturnType<typeof cookieKeys> | undefined;
+const keys = async (): Promise<ReturnType<typeof cookieKeys>> => (derivedKeys ??= cookieKeys(await sessionKey()));
 const oidc = new OpenIdClient(
   {
     issuer,
@@ -143,9 +145,7 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   if (path === '/') return homePage(person, registry.targets.filter(mayOpen), registry.partition, deps.federationEndpoint.origin);
 
   const request = parseLogin(event, registry, { id: who, name: personName(person), mayOpen });
-  Object.assign(context.accessLog, { route: 'login', target: request.target.name, region: request.region, destination: request.destination.toString() });
-  const result = await createLogin(deps, request, `${origin(event)}/`);
-  context.accessLog.sessionName = result.sessionName;
+  const result = await loggedLogin(deps, request, `${origin(event)}/`, context.accessLog);
   return redirect(result.loginUrl);
 }
 
