@@ -9,6 +9,7 @@ import { isCallerAllowed } from '../lambda/login/registry';
 import { BROKER_PRINCIPAL_ARN, FakeAws } from '../test/fakes/aws';
 import { LocalFunctionUrl, type FunctionHandler, type KnownCaller } from '../test/fakes/function-url';
 import { bundledHandlerPath } from '../test/support/bundle';
+import { CDK_OUT } from '../test/support/paths';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -81,7 +82,7 @@ function deployTemplates(cdkOut: string, aws: FakeAws): Map<string, { secretName
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const cdkOut = path.join(ROOT, 'cdk.out');
+  const cdkOut = CDK_OUT;
   const config = loadConfig(options.configPath ?? path.join(ROOT, 'config', 'console-broker.json'));
   if (brokerRoleArn(config.partition, config.accountId, config.region) !== BROKER_PRINCIPAL_ARN) {
     throw new Error(`the sandbox plays the broker as ${BROKER_PRINCIPAL_ARN}; the configuration names another broker account or region`);

@@ -10,6 +10,7 @@ import { addConsoleBroker, type ConsoleBrokerStacks } from '../lib/app';
 import { FunctionUrlChecks } from '../lib/nag';
 import { StandaloneTargetStack } from '../lib/target-stack';
 import { bundledHandlerPath } from './support/bundle';
+import { CDK_OUT } from './support/paths';
 import { testConfig } from './support/config';
 
 const BROKER_ROLE_ARN = 'arn:aws:iam::111111111111:role/console-broker-login-eu-west-1';
@@ -288,7 +289,7 @@ describe('cdk-nag', () => {
 });
 
 describe('cdk.out', () => {
-  const cdkOut = path.join(__dirname, '..', 'cdk.out');
+  const cdkOut = CDK_OUT;
 
   function files(dir: string): string[] {
     return readdirSync(dir).flatMap((name) => {

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FunctionUrlEvent } from '../../lambda/login/request';
 import { lambdaContext } from './events';
+import { CDK_OUT } from './paths';
 
-const CDK_OUT = path.join(__dirname, '..', '..', 'cdk.out');
 
 interface TemplateResource {
   readonly Type: string;
