@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CALLERS, startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { launchBrowser } from './support/browser';
 
 const CLI = path.join(__dirname, '..', 'dist', 'console-broker.mjs');
 
@@ -37,10 +38,7 @@ describe('a real browser opens the login URL the CLI printed', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

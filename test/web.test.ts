@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { COOKIE_NAMES, cookieKeys, seal, unseal } from '../lambda/login/cookies';
 import { addConsoleBroker } from '../lib/app';
@@ -12,6 +12,7 @@ import { FakeAws } from './fakes/aws';
 import { LocalFunctionUrl, type FunctionHandler } from './fakes/function-url';
 import { startOpenIdProvider, type RunningProvider } from './fakes/oidc';
 import { testConfig } from './support/config';
+import { launchBrowser } from './support/browser';
 import { bundledHandlerPath } from './support/bundle';
 import { findLeaks } from './support/leaks';
 
@@ -91,10 +92,7 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
       return true;
     });
     ({ handler } = (await import(pathToFileURL(bundledHandlerPath({ cdkOut: outdir, functionId: 'WebFunction' })).href)) as { handler: FunctionHandler });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
