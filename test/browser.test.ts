@@ -49,7 +49,7 @@ describe('a real browser opens the login URL the CLI printed', () => {
   async function open(url: string): Promise<Record<string, string>> {
     const page = await browser.newPage();
     await page.goto(url);
-    await page.waitForURL(/\/console$/);
+    await page.waitForURL(`${sandbox.aws.regionalConsoleUrl}/console`);
     const items = page.locator('dd[data-field]');
     const fields: [string, string][] = [];
     for (let i = 0; i < (await items.count()); i++) {

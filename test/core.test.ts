@@ -10,6 +10,7 @@ import { callerName, sanitizeSessionName } from '../lambda/login/identity';
 import { PARTITIONS, type Partition } from '../lambda/login/partition';
 import { matchesPattern } from '../lambda/login/registry';
 import { responseFormat } from '../lambda/login/request';
+import { createRuntime } from '../lambda/login/runtime';
 
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
 
@@ -110,5 +111,38 @@ describe('STS errors', () => {
     await expect(assumeRole(client, input)).rejects.toMatchObject({ status: 502, code: 'AssumeRoleDenied' });
     await expect(assumeRole(client, input)).rejects.toMatchObject({ status: 502, code: 'AssumeRoleFailed', message: /Throttling/ });
     sts.restore();
+  });
+});
+
+describe("the origins a login URL's redirects visit (the browser entry's form-action)", () => {
+  const loginOrigins = (partition: Partition, env: NodeJS.ProcessEnv = {}): readonly string[] =>
+    createRuntime(env, JSON.stringify({ partition, targets: [] })).loginOrigins;
+
+  it("are the partition's sign-in origin, its console, and their regional hosts: nothing broader", () => {
+    expect(loginOrigins('aws')).toEqual([
+      'https://signin.aws.amazon.com',
+      'https://console.aws.amazon.com',
+      'https://*.console.aws.amazon.com',
+      'https://*.signin.aws.amazon.com',
+    ]);
+    expect(loginOrigins('aws-cn')).toEqual([
+      'https://signin.amazonaws.cn',
+      'https://console.amazonaws.cn',
+      'https://*.console.amazonaws.cn',
+      'https://*.signin.amazonaws.cn',
+    ]);
+    expect(loginOrigins('aws-us-gov')[0]).toBe('https://signin.amazonaws-us-gov.com');
+  });
+
+  it('follow FEDERATION_ENDPOINT and CONSOLE_ORIGINS, which point them at local servers', () => {
+    const env = { FEDERATION_ENDPOINT: 'http://127.0.0.1:9001/federation', CONSOLE_ORIGINS: ' http://127.0.0.1:9002  http://127.0.0.1:9003 ' };
+
+    expect(loginOrigins('aws', env)).toEqual(['http://127.0.0.1:9001', 'http://127.0.0.1:9002', 'http://127.0.0.1:9003']);
+  });
+
+  it('refuse a CONSOLE_ORIGINS entry that is not an origin, naming the variable', () => {
+    for (const bad of ['console.example.com', 'https://console.example.com/path', "https://a.example.com 'unsafe-inline'", 'https://*.example.com']) {
+      expect(() => loginOrigins('aws', { CONSOLE_ORIGINS: bad })).toThrow(/CONSOLE_ORIGINS must be origins/);
+    }
   });
 });

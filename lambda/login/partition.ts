@@ -50,3 +50,17 @@ export function isPartition(value: string): value is Partition {
 export function isRegionOf(partition: Partition, region: string): boolean {
   return PARTITIONS[partition].regionPattern.test(region);
 }
+
+/**
+ * Origins a login URL's redirects pass after the sign-in origin: the sign-in origin answers with a
+ * redirect to the console host, which sends the browser on to its regional host `<region>.<consoleHost>`,
+ * which may sign in again at its regional sign-in host `<region>.<sign-in host>`. Regional hosts are
+ * wildcards because any region of the partition may serve.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html,
+ * https://docs.aws.amazon.com/general/latest/gr/mgmt-console.html and
+ * https://docs.aws.amazon.com/general/latest/gr/signin-service.html
+ */
+export function consoleOrigins(partition: Partition): string[] {
+  const { signinOrigin, consoleHost } = PARTITIONS[partition];
+  return [`https://${consoleHost}`, `https://*.${consoleHost}`, `https://*.${new URL(signinOrigin).host}`];
+}

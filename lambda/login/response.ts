@@ -18,7 +18,7 @@ const PAGE_STYLE =
   'select,button{font:inherit;padding:.25rem .5rem}button{background:#0972d3;color:#fff;border:0;border-radius:4px;cursor:pointer}' +
   'a{color:#0972d3}';
 const STYLE_HASH = createHash('sha256').update(PAGE_STYLE).digest('base64');
-/** A form's redirect must match form-action too, so a form that leads to the console names the sign-in origin. */
+/** Every redirect after a form's submit must match form-action too, so a form that leads to the console names each origin on the way. */
 function pageCsp(formTargets: readonly string[]): string {
   return `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'`;
 }

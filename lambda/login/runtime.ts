@@ -2,6 +2,7 @@ import { assumeRole, createAwsClients, readSecretString, type AwsClients } from 
 import { ExternalIdCache } from './external-id';
 import { federationEndpoint, getSigninToken } from './federation';
 import type { LoginDependencies } from './login';
+import { consoleOrigins } from './partition';
 import { parseRegistry, type Registry } from './registry';
 import { readSettings } from './settings';
 
@@ -9,6 +10,8 @@ export interface Runtime {
   readonly registry: Registry;
   readonly clients: AwsClients;
   readonly login: LoginDependencies;
+  /** Every origin a login URL's redirects visit, from the federation endpoint to the console page. */
+  readonly loginOrigins: readonly string[];
 }
 
 /** What both entries (IAM and browser) build once per execution environment, from its environment. */
@@ -27,5 +30,6 @@ export function createRuntime(env: NodeJS.ProcessEnv, registryText: string | und
       federationEndpoint: endpoint,
       now: () => new Date(),
     },
+    loginOrigins: [endpoint.origin, ...(settings.consoleOrigins ?? consoleOrigins(registry.partition))],
   };
 }

@@ -6,6 +6,8 @@ export interface Settings {
   readonly externalIdMaxAgeMs: number;
   /** Replaces the partition's federation endpoint (private endpoints, tests). */
   readonly federationEndpoint: string | undefined;
+  /** Replaces the partition's console origins in the browser entry's form-action (tests, whose console is local). */
+  readonly consoleOrigins: string[] | undefined;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -16,10 +18,21 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
+/** Space-separated exact origins, such as `https://console.example.com http://127.0.0.1:9301`: no paths, no wildcards. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw.trim().split(/\s+/).map((origin) => {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin || origin.includes('*')) throw new Error(`${name} must be origins separated by spaces, got "${origin}"`);
+    return origin;
+  });
+}
+
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
   return {
     outboundTimeoutMs: positiveInteger(env, 'OUTBOUND_TIMEOUT_MS', 3000),
     externalIdMaxAgeMs: positiveInteger(env, 'EXTERNAL_ID_MAX_AGE_SECONDS', 300) * 1000,
     federationEndpoint: env.FEDERATION_ENDPOINT || undefined,
+    consoleOrigins: origins(env, 'CONSOLE_ORIGINS'),
   };
 }

@@ -14,7 +14,7 @@ function options(values: readonly string[], selected: string): string {
 }
 
 /** The targets this person may open, each with a region and service picker; plain HTML forms, no script. */
-export function homePage(person: Person, targets: readonly Target[], partition: Partition, signinOrigin: string): APIGatewayProxyStructuredResultV2 {
+export function homePage(person: Person, targets: readonly Target[], partition: Partition, loginOrigins: readonly string[]): APIGatewayProxyStructuredResultV2 {
   const services = Object.keys(SERVICES);
   const rows = targets
     .map((t) => {
@@ -32,8 +32,8 @@ export function homePage(person: Person, targets: readonly Target[], partition: 
   const body = targets.length
     ? `<table><thead><tr><th>Target</th><th colspan="3">Open in</th></tr></thead><tbody>${rows}</tbody></table>`
     : '<p>You may open no target. Ask the team that runs console-broker to add you.</p>';
-  // Each form leads, through the broker's redirect, to the AWS sign-in origin.
-  return page(200, 'Open an AWS console', `${header(person)}${body}`, [signinOrigin]);
+  // Each form leads through the broker's redirect and the login URL's redirects to the console: form-action admits each hop.
+  return page(200, 'Open an AWS console', `${header(person)}${body}`, loginOrigins);
 }
 
 /** A page that says what happened and what to do next, with a link to do it. */

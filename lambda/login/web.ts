@@ -24,7 +24,7 @@ function required(name: string): string {
   return value;
 }
 
-const { registry, clients, login: deps } = createRuntime(process.env, process.env.CONSOLE_BROKER_REGISTRY);
+const { registry, clients, login: deps, loginOrigins } = createRuntime(process.env, process.env.CONSOLE_BROKER_REGISTRY);
 const issuer = required('OIDC_ISSUER');
 const groupsClaim = process.env.OIDC_GROUPS_CLAIM ?? 'groups';
 const sessionSeconds = Number(process.env.SESSION_MINUTES ?? '60') * 60;
@@ -142,7 +142,7 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   const who = `${personName(person)} (${issuer})`;
   context.accessLog.caller = who;
   const mayOpen = (target: (typeof registry.targets)[number]): boolean => personMayOpen(target, person);
-  if (path === '/') return homePage(person, registry.targets.filter(mayOpen), registry.partition, deps.federationEndpoint.origin);
+  if (path === '/') return homePage(person, registry.targets.filter(mayOpen), registry.partition, loginOrigins);
 
   const request = parseLogin(event, registry, { id: who, name: personName(person), mayOpen });
   const result = await loggedLogin(deps, request, `${origin(event)}/`, context.accessLog);

@@ -47,10 +47,15 @@ function queryError(res: ServerResponse, namespace: string, status: number, code
   );
 }
 
+function consoleCookie(req: IncomingMessage): string | undefined {
+  return /(?:^|;\s*)fake-console=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+}
+
 /**
- * Local stand-ins for STS (query protocol, XML answers), Secrets Manager (JSON 1.1) and the federation
- * endpoint, each on its own 127.0.0.1 port, checking what AWS checks: SigV4 on the two APIs, the
- * external ID in the trust policy, the session name and source identity rules, the role-chaining cap.
+ * Local stand-ins for STS (query protocol, XML answers), Secrets Manager (JSON 1.1), the federation
+ * endpoint and the console (global and regional host), each on its own 127.0.0.1 port, checking what
+ * AWS checks: SigV4 on the two APIs, the external ID in the trust policy, the session name and source
+ * identity rules, the role-chaining cap.
  */
 export class FakeAws {
   readonly roles = new Map<string, FakeRole>();
@@ -59,6 +64,8 @@ export class FakeAws {
   readonly signinTokens = new Map<string, IssuedSession & { readonly issuedAt: number }>();
   /** Browser sessions of the fake console, by cookie value. */
   readonly consoleSessions = new Map<string, ConsoleSession>();
+  /** Sign-ins on their way from the sign-in origin to the regional console, by one-time code. */
+  private readonly arrivingSessions = new Map<string, ConsoleSession>();
   readonly calls: RecordedCall[] = [];
   federationMode: FederationMode = 'ok';
   /** Milliseconds the servers spent answering, summed over every request. */
@@ -75,12 +82,17 @@ export class FakeAws {
   stsUrl = '';
   secretsManagerUrl = '';
   federationUrl = '';
+  /** The console host and the regional console host it sends browsers on to: each its own origin, as in AWS. */
+  consoleUrl = '';
+  regionalConsoleUrl = '';
   cloudFormationUrl = '';
 
   async start(): Promise<this> {
     this.stsUrl = await this.listen((req, res, body) => this.sts(req, res, body));
     this.secretsManagerUrl = await this.listen((req, res, body) => this.secretsManager(req, res, body));
     this.federationUrl = `${await this.listen((req, res) => { this.federation(req, res); })}/federation`;
+    this.consoleUrl = await this.listen((req, res) => { this.console(req, res); });
+    this.regionalConsoleUrl = await this.listen((req, res) => { this.regionalConsole(req, res); });
     this.cloudFormationUrl = await this.listen((req, res, body) => this.cloudFormation(req, res, body));
     return this;
   }
@@ -107,6 +119,7 @@ export class FakeAws {
       AWS_ENDPOINT_URL_STS: this.stsUrl,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.secretsManagerUrl,
       FEDERATION_ENDPOINT: this.federationUrl,
+      CONSOLE_ORIGINS: `${this.consoleUrl} ${this.regionalConsoleUrl}`,
       AWS_ENDPOINT_URL_CLOUDFORMATION: this.cloudFormationUrl,
       // The SDK warns once about Node.js 20, which runs the tests here; Lambda runs a newer one.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -233,12 +246,8 @@ export class FakeAws {
   private federation(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const params = Object.fromEntries(url.searchParams);
-    if (url.pathname === '/console') {
-      this.consolePage(req, res);
-      return;
-    }
     if (url.pathname === '/oauth' && params.Action === 'logout') {
-      this.logout(res, params.redirect_uri ?? '');
+      this.logout(req, res, params.redirect_uri ?? '');
       return;
     }
     this.calls.push({ service: 'federation', action: params.Action ?? '', params });
@@ -283,30 +292,57 @@ export class FakeAws {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ SigninToken: token }));
   }
 
-  /** Action=login: a valid sign-in token of under 15 minutes opens a console session in a cookie. */
+  /**
+   * Action=login: a valid sign-in token of under 15 minutes signs the browser in, and the sign-in origin
+   * sends it on to the console host, another origin (IAM User Guide, "Enable custom identity broker
+   * access to the AWS console").
+   */
   private login(res: ServerResponse, params: Record<string, string>): void {
     const issued = this.signinTokens.get(params.SigninToken ?? '');
     if (!issued || Date.now() - issued.issuedAt > 15 * 60 * 1000) {
       res.writeHead(400, { 'content-type': 'text/html' }).end('<html><body><h1>Your sign-in link has expired or is not valid.</h1></body></html>');
       return;
     }
-    const cookie = randomBytes(24).toString('base64url');
-    this.consoleSessions.set(cookie, { session: issued, destination: params.Destination ?? '' });
-    res
-      .writeHead(302, { location: '/console', 'set-cookie': `fake-console=${cookie}; HttpOnly; Path=/; SameSite=Lax` })
-      .end();
+    const code = randomBytes(24).toString('base64url');
+    this.arrivingSessions.set(code, { session: issued, destination: params.Destination ?? '' });
+    res.writeHead(302, { location: `${this.consoleUrl}/console?code=${code}` }).end();
   }
 
-  private logout(res: ServerResponse, redirectUri: string): void {
+  /** The console's sign-out ends the browser's console session, then follows redirect_uri. */
+  private logout(req: IncomingMessage, res: ServerResponse, redirectUri: string): void {
+    // Cookies do not tell ports apart, so the console's session cookie on 127.0.0.1 arrives here too.
+    this.consoleSessions.delete(consoleCookie(req) ?? '');
     const target = new URL(redirectUri, this.federationUrl);
     // Like the real console, only follow redirect_uri to the sign-in host itself.
-    const location = target.origin === new URL(this.federationUrl).origin ? target.toString() : '/console';
+    const location = target.origin === new URL(this.federationUrl).origin ? target.toString() : `${this.regionalConsoleUrl}/console`;
     res.writeHead(302, { location, 'set-cookie': 'fake-console=; Max-Age=0; Path=/' }).end();
+  }
+
+  /**
+   * The console host sends the browser on to a regional console host, `<region>.console.aws.amazon.com`
+   * (AWS General Reference, "AWS Management Console endpoints and quotas").
+   */
+  private console(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(302, { location: `${this.regionalConsoleUrl}${req.url ?? '/'}` }).end();
+  }
+
+  /** The regional console: opens the session a sign-in brought, one per browser in a cookie, and shows it. */
+  private regionalConsole(req: IncomingMessage, res: ServerResponse): void {
+    const code = new URL(req.url ?? '/', this.regionalConsoleUrl).searchParams.get('code');
+    const arriving = code === null ? undefined : this.arrivingSessions.get(code);
+    if (code !== null) this.arrivingSessions.delete(code);
+    if (arriving) {
+      const cookie = randomBytes(24).toString('base64url');
+      this.consoleSessions.set(cookie, arriving);
+      res.writeHead(302, { location: '/console', 'set-cookie': `fake-console=${cookie}; HttpOnly; Path=/; SameSite=Lax` }).end();
+      return;
+    }
+    this.consolePage(req, res);
   }
 
   /** A stand-in for the console: which account, role, session, region and service the browser is signed in to. */
   private consolePage(req: IncomingMessage, res: ServerResponse): void {
-    const cookie = /(?:^|;\s*)fake-console=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const cookie = consoleCookie(req);
     const signedIn = cookie === undefined ? undefined : this.consoleSessions.get(cookie);
     if (!signedIn) {
       res.writeHead(401, { 'content-type': 'text/html' }).end('<!doctype html><title>Fake console</title><h1>Not signed in</h1>');
