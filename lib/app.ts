@@ -1,6 +1,7 @@
-import { type App, Fn, type StackProps } from 'aws-cdk-lib';
+import { type App, Fn, type StackProps, Validations } from 'aws-cdk-lib';
 import type { BrokerConfig } from './config';
 import { BrokerStack } from './broker-stack';
+import { DeployLimits } from './limits';
 import { brokerRoleArn } from './names';
 import { TargetAccountStack } from './target-stack';
 
@@ -26,6 +27,7 @@ export function addConsoleBroker(app: App, config: BrokerConfig): ConsoleBrokerS
   // Target stacks live in the broker's region: IAM is global, and the GetStackOutput reference stays in one region.
   const targetEnv = (accountId: string): StackProps['env'] => ({ account: accountId, region: config.region });
   const targetStacks = new Map<string, TargetAccountStack>();
+  Validations.of(app).addPlugins(new DeployLimits());
   const broker = new BrokerStack(app, BROKER_STACK_NAME, {
     env: { account: config.accountId, region: config.region },
     description: 'console-broker: external ID secrets and the login Lambda',

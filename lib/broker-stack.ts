@@ -18,6 +18,8 @@ export interface BrokerStackProps extends StackProps {
 const EXTERNAL_ID_LENGTH = 48;
 const OIDC_CLIENT_SECRET_NAME = 'console-broker/oidc-client-secret';
 const SESSION_KEY_SECRET_NAME = 'console-broker/session-key';
+/** Where the IAM entry sends people whose console session ended; read in lambda/login/handler.ts. */
+const CONSOLE_ISSUER_URL = 'CONSOLE_ISSUER_URL';
 
 export class BrokerStack extends Stack {
   readonly loginRole: iam.Role;
@@ -71,6 +73,11 @@ export class BrokerStack extends Stack {
     });
 
     const web = config.openIdProvider ? this.webEntry(config, key, registry) : undefined;
+    // The console sends people to the login URL's Issuer when their session ends; the IAM entry's own
+    // URL would show a browser only {"Message":"Forbidden"}, so send them to the browser entry. Without
+    // one the Lambda falls back to the partition's console (lambda/login/handler.ts).
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html
+    if (web) this.loginFunction.addEnvironment(CONSOLE_ISSUER_URL, web.url);
 
     this.loginRole.attachInlinePolicy(
       new iam.Policy(this, 'LoginPolicy', {
@@ -104,11 +111,26 @@ export class BrokerStack extends Stack {
     for (const account of callerAccounts(config)) {
       this.loginFunction.grantInvokeUrl(new iam.AccountPrincipal(account));
     }
+    // Naming an account in the URL's resource policy delegates to that account's IAM: every caller also
+    // needs both actions in its own identity policy, or AWS answers 403. Callers in this account (and
+    // permission sets, which reference a customer managed policy by name) attach this policy; callers
+    // elsewhere put the CallerPolicyDocument output in theirs.
+    // https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+    const callerStatements = callerPolicyStatements(this.loginFunction.functionArn);
+    new iam.ManagedPolicy(this, 'CallerPolicy', {
+      managedPolicyName: callerPolicyName(config.region),
+      description: 'Lets a principal call the console-broker IAM entry (its AWS_IAM function URL), and nothing else',
+      statements: callerStatements,
+    });
 
     new CfnOutput(this, 'LoginUrl', { value: url.url, description: 'The broker: GET <url><target> signed with SigV4' });
     new CfnOutput(this, 'LoginRoleArn', {
       value: this.loginRole.roleArn,
       description: 'Give this to a target account owner who deploys the standalone target template',
+    });
+    new CfnOutput(this, 'CallerPolicyDocument', {
+      value: this.toJsonString(new iam.PolicyDocument({ statements: callerStatements })),
+      description: `The identity policy a caller needs: attach ${callerPolicyName(config.region)} in this account, or put this document in a permission set or another account's policy`,
     });
   }
 
@@ -116,7 +138,7 @@ export class BrokerStack extends Stack {
    * The browser entry: the same role, registry and core code behind a public function URL whose
    * every request the Lambda authenticates with the company's OpenID provider.
    */
-  private webEntry(config: BrokerConfig, key: kms.IKey, registry: Registry): { fn: LoginFunction; secrets: secretsmanager.Secret[] } {
+  private webEntry(config: BrokerConfig, key: kms.IKey, registry: Registry): { fn: LoginFunction; url: string; secrets: secretsmanager.Secret[] } {
     const provider = config.openIdProvider;
     if (!provider) throw new Error('webEntry needs an openIdProvider');
     const clientSecret = new secretsmanager.Secret(this, 'OpenIdClientSecret', {
@@ -169,7 +191,7 @@ export class BrokerStack extends Stack {
       value: Fn.join('', [url.url, 'auth/callback']),
       description: "Register this as a redirect URI of the broker's client at your OpenID provider",
     });
-    return { fn, secrets: [clientSecret, sessionKey] };
+    return { fn, url: url.url, secrets: [clientSecret, sessionKey] };
   }
 
   private externalIdSecret(target: TargetConfig, key: kms.IKey): secretsmanager.Secret {
@@ -213,6 +235,33 @@ export class BrokerStack extends Stack {
       }),
     );
   }
+}
+
+/** The customer managed policy that callers in the broker account attach. */
+function callerPolicyName(region: string): string {
+  return `console-broker-caller-${region}`;
+}
+
+/**
+ * What a caller's identity policy must allow: the URL invocation (only as AWS_IAM) and the function
+ * invocation only when it comes through the URL, on exactly the login function.
+ * Condition keys: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ */
+function callerPolicyStatements(functionArn: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'InvokeBrokerUrl',
+      actions: ['lambda:InvokeFunctionUrl'],
+      resources: [functionArn],
+      conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'InvokeBrokerThroughUrl',
+      actions: ['lambda:InvokeFunction'],
+      resources: [functionArn],
+      conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+    }),
+  ];
 }
 
 /** The accounts whose principals appear in some target's allowed callers. */

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeAws } from './fakes/aws';
 import { ADMIN_CALLER, BOT_CALLER, OUTSIDER_CALLER } from './support/config';
-import { functionUrlEvent, FUNCTION_URL_DOMAIN } from './support/events';
+import { functionUrlEvent } from './support/events';
 import { captureStdout, loadHandler, type Invoke } from './support/handler';
 import { findLeaks } from './support/leaks';
 
@@ -75,9 +75,23 @@ describe('login handler', () => {
       expect(Date.parse(String(body.sessionExpiresAt))).toBeGreaterThan(expiresAt);
       const login = new URL(String(body.loginUrl));
       expect(login.searchParams.get('Action')).toBe('login');
-      expect(login.searchParams.get('Issuer')).toBe(`https://${FUNCTION_URL_DOMAIN}/`);
       expect(fake.signinTokens.get(login.searchParams.get('SigninToken') ?? '')?.roleArn).toBe(READONLY_ROLE);
       expect(response.headers).toMatchObject({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'content-type': 'application/json' });
+    });
+
+    it("names the partition's console as the Issuer without a browser entry: this AWS_IAM URL would show a browser only Forbidden", async () => {
+      const response = await invoke(functionUrlEvent({ callerArn: BOT_CALLER }));
+
+      expect(new URL(String(json(response.body).loginUrl)).searchParams.get('Issuer')).toBe('https://console.aws.amazon.com/');
+    });
+
+    it('names the browser entry as the Issuer when the stack has one: where the console sends people whose session ended', async () => {
+      const webEntry = 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/';
+      invoke = await loadHandler(fake, { OUTBOUND_TIMEOUT_MS: '400', CONSOLE_ISSUER_URL: webEntry });
+
+      const response = await invoke(functionUrlEvent({ callerArn: BOT_CALLER }));
+
+      expect(new URL(String(json(response.body).loginUrl)).searchParams.get('Issuer')).toBe(webEntry);
     });
 
     it('defaults to JSON when the caller sends no Accept header', async () => {

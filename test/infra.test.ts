@@ -17,6 +17,12 @@ const BROKER_ROLE_ARN = 'arn:aws:iam::111111111111:role/console-broker-login-eu-
 
 type Json = Record<string, unknown>;
 
+/** A caller's identity statements: the URL, and the function only through the URL (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). */
+const CALLER_STATEMENTS = (functionArn: unknown): Json[] => [
+  { Sid: 'InvokeBrokerUrl', Effect: 'Allow', Action: 'lambda:InvokeFunctionUrl', Resource: functionArn, Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } } },
+  { Sid: 'InvokeBrokerThroughUrl', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: functionArn, Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } } },
+];
+
 describe('stacks', () => {
   let stacks: ConsoleBrokerStacks;
   let broker: Template;
@@ -181,6 +187,32 @@ describe('stacks', () => {
       broker.resourceCountIs('AWS::Lambda::Permission', 4);
     });
 
+    it("gives callers in the broker account a managed policy with exactly the identity rights the URL's resource policy delegates to them", () => {
+      const functionArn = { 'Fn::GetAtt': [expect.stringMatching(/^LoginFunction[0-9A-F]{8}$/), 'Arn'] };
+      const policies = Object.values(broker.findResources('AWS::IAM::ManagedPolicy', { Properties: { ManagedPolicyName: 'console-broker-caller-eu-west-1' } }));
+
+      expect(policies).toHaveLength(1);
+      expect(policies[0]).toEqual({
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          ManagedPolicyName: 'console-broker-caller-eu-west-1',
+          Description: 'Lets a principal call the console-broker IAM entry (its AWS_IAM function URL), and nothing else',
+          Path: '/',
+          PolicyDocument: { Version: '2012-10-17', Statement: CALLER_STATEMENTS(functionArn) },
+        },
+      });
+    });
+
+    it('outputs the same caller statements as a policy document for permission sets and callers in other accounts', () => {
+      const output = (broker.toJSON() as { Outputs: Record<string, { Value: { 'Fn::Join': [string, (string | Json)[]] } }> }).Outputs.CallerPolicyDocument;
+      const [separator, parts] = output?.Value['Fn::Join'] ?? ['', []];
+      // What CloudFormation renders once the function exists.
+      const arn = 'arn:aws:lambda:eu-west-1:111111111111:function:ConsoleBroker-LoginFunction';
+      const rendered = parts.map((part) => (typeof part === 'string' ? part : arn)).join(separator);
+
+      expect(JSON.parse(rendered)).toEqual({ Version: '2012-10-17', Statement: CALLER_STATEMENTS(arn) });
+    });
+
     it('outputs the URL and the login role ARN, and nothing secret', () => {
       broker.hasOutput('LoginUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LoginFunctionFunctionUrl'), 'FunctionUrl'] } });
       broker.hasOutput('LoginRoleArn', Match.anyValue());
@@ -242,6 +274,15 @@ describe('browser entry', () => {
     broker.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'console-broker/session-key', GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } });
     broker.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'console-broker/oidc-client-secret', SecretString: Match.absent() });
     broker.hasOutput('WebCallbackUrl', Match.anyValue());
+  });
+
+  it("sends people whose console session ended from the IAM entry to the browser entry, not to the IAM entry's Forbidden", () => {
+    const broker = Template.fromStack(addConsoleBroker(new App(), withProvider()).broker);
+
+    broker.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^LoginFunctionLogs') } },
+      Environment: { Variables: { CONSOLE_ISSUER_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebFunctionFunctionUrl'), 'FunctionUrl'] } } },
+    });
   });
 });
 

@@ -2,17 +2,21 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loggedLogin } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
+import { PARTITIONS } from './partition';
 import { listTargets, parseLoginRequest, responseFormat, type FunctionUrlEvent } from './request';
 import { loginResponse, targetListResponse } from './response';
 import { createRuntime } from './runtime';
 
 // The stack bakes the registry into the bundle at build time (see lib/constructs/login-function.ts).
 const { registry, login: deps } = createRuntime(process.env, process.env.CONSOLE_BROKER_REGISTRY);
+// The console sends people to the Issuer when their session ends. This AWS_IAM URL would show a browser
+// only {"Message":"Forbidden"}: the stack names the browser entry when it has one; otherwise the
+// partition's console, which asks a signed-out browser to sign in, is a page a person can use.
+const issuer = process.env.CONSOLE_ISSUER_URL || `https://${PARTITIONS[registry.partition].consoleHost}/`;
 
 async function login(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
   const request = parseLoginRequest(event, registry);
-  // The console sends people back to the Issuer when their session ends: this broker.
-  const result = await loggedLogin(deps, request, `https://${event.requestContext.domainName}/`, context.accessLog);
+  const result = await loggedLogin(deps, request, issuer, context.accessLog);
   return loginResponse(result, responseFormat(event.headers.accept));
 }
 

@@ -32,7 +32,8 @@ export class LoginFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: LoginFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: retentionDays(props.logRetentionDays),
-      removalPolicy: RemovalPolicy.DESTROY,
+      // The access log is the audit trail: deleting the stack must not delete it.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     super(scope, id, {
       entry: props.entry ?? path.join(__dirname, '..', '..', 'lambda', 'login', 'handler.ts'),

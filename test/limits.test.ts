@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { addConsoleBroker } from '../lib/app';
+import { DeployLimits } from '../lib/limits';
+import { testConfig } from './support/config';
+
+const ADMINS = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_*/*';
+
+/** Targets named t0, t1, ... spread over `accounts` accounts, each deployed by `deployedBy`. */
+function targets(count: number, options: { accounts?: number; deployedBy?: 'broker' | 'owner'; managedPolicies?: string[] } = {}): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `t${i}`,
+    accountId: String(200000000000 + (i % (options.accounts ?? 1))),
+    roleName: `ConsoleBrokerRole${i}`,
+    allowedCallers: [ADMINS],
+    deployedBy: options.deployedBy ?? 'broker',
+    ...(options.managedPolicies ? { managedPolicies: options.managedPolicies } : {}),
+  }));
+}
+
+/** Synthesizes the app as `cdk synth` does; answers the validation report, or '' when every limit holds. */
+function synthReport(overrides: Record<string, unknown>): string {
+  const app = new App();
+  addConsoleBroker(app, testConfig(overrides));
+  try {
+    app.synth();
+    return '';
+  } catch (error) {
+    return String(error);
+  }
+}
+
+function synthPlainStack(build: (stack: Stack) => void): string {
+  const app = new App();
+  build(new Stack(app, 'Plain'));
+  Validations.of(app).addPlugins(new DeployLimits());
+  try {
+    app.synth();
+    return '';
+  } catch (error) {
+    return String(error);
+  }
+}
+
+// Each case synthesizes and bundles a whole app; several at once on a busy machine take a while.
+describe('limits AWS enforces only at deploy time fail cdk synth, naming the limit, the value and what to change', { timeout: 120_000 }, () => {
+  it('lets the usual registry through', () => {
+    expect(synthReport({})).toBe('');
+  });
+
+  it('refuses a target account stack with more than 60 dynamic references, counted in the template whatever holds them', () => {
+    const report = synthReport({ targets: targets(61) });
+
+    expect(report).toMatch(/The template of stack ConsoleBrokerTarget-200000000000 has \d+ dynamic references; CloudFormation accepts at most 60 per template/);
+    expect(report).toMatch(/"deployedBy": "owner"/);
+  });
+
+  it('refuses a broker stack with more than 200 outputs: one per broker-deployed target, for Fn::GetStackOutput', () => {
+    const report = synthReport({ targets: targets(201, { accounts: 41 }) });
+
+    expect(report).toMatch(/The template of stack ConsoleBroker has 20\d outputs; CloudFormation accepts at most 200 per template/);
+  });
+
+  it('refuses a broker stack with more than 500 resources (aws-cdk-lib checks this one): a secret and its resource policy per broker-deployed target', () => {
+    const report = synthReport({ targets: targets(250, { accounts: 50 }) });
+
+    expect(report).toMatch(/Number of resources in stack 'ConsoleBroker': 5\d\d is greater than allowed maximum of 500/);
+  });
+
+  it('refuses a template with more than 200 parameters', () => {
+    const report = synthPlainStack((stack) => {
+      for (let i = 0; i < 201; i++) new CfnParameter(stack, `P${i}`);
+    });
+
+    expect(report).toMatch(/The template of stack Plain has 20\d parameters; CloudFormation accepts at most 200 per template/);
+  });
+
+  it("refuses a login role whose inline policy, which lists every target's role and secret, outgrows IAM's 10,240 characters", () => {
+    const report = synthReport({ targets: targets(70, { deployedBy: 'owner' }) });
+
+    expect(report).toMatch(/The inline policies of role console-broker-login-eu-west-1 are up to \d+ characters together; IAM accepts at most 10240/);
+    expect(report).toMatch(/move targets to a second broker configuration/);
+  });
+
+  it('refuses a target role with more managed policies than IAM attaches by default', () => {
+    const policies = Array.from({ length: 11 }, (_, i) => `Policy${i}`);
+    const report = synthReport({ targets: targets(1, { managedPolicies: policies }) });
+
+    expect(report).toMatch(/Role ConsoleBrokerRole0 has 11 managed policies attached; IAM accepts 10 by default/);
+  });
+
+  it("refuses a function whose environment outgrows Lambda's 4 KB", () => {
+    const scopes = ['openid', ...Array.from({ length: 400 }, (_, i) => `scope-${i}`)];
+    const report = synthReport({ openIdProvider: { issuer: 'https://idp.example.com', clientId: 'console-broker', scopes } });
+
+    expect(report).toMatch(/The environment variables of function WebFunction\w+ are up to \d+ bytes together; Lambda accepts at most 4096/);
+  });
+
+  it('refuses a role trust policy longer than IAM accepts by default', () => {
+    const report = synthPlainStack((stack) => {
+      const accounts = Array.from({ length: 60 }, (_, i) => new iam.AccountPrincipal(String(300000000000 + i)));
+      new iam.Role(stack, 'Role', { roleName: 'Trusting', assumedBy: new iam.CompositePrincipal(...accounts) });
+    });
+
+    expect(report).toMatch(/The trust policy of role Trusting is up to \d+ characters; IAM accepts 2048 by default/);
+  });
+
+  it('refuses a managed policy longer than IAM accepts', () => {
+    const report = synthPlainStack((stack) => {
+      const statements = Array.from({ length: 100 }, (_, i) => new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::bucket-${i}/*`] }));
+      new iam.ManagedPolicy(stack, 'Policy', { managedPolicyName: 'Long', statements });
+    });
+
+    expect(report).toMatch(/Managed policy Long is up to \d+ characters; IAM accepts at most 6144/);
+  });
+
+  it('fails `cdk synth` itself, with the report on the terminal', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'console-broker-limits-'));
+    const configPath = path.join(dir, 'config.json');
+    writeFileSync(configPath, JSON.stringify({ accountId: '111111111111', region: 'eu-west-1', targets: targets(70, { deployedBy: 'owner' }) }));
+
+    const synth = promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-c', `config=${configPath}`, '--output', path.join(dir, 'cdk.out')]);
+
+    await expect(synth).rejects.toMatchObject({ stderr: expect.stringMatching(/The inline policies of role console-broker-login-eu-west-1 .* IAM accepts at most 10240/) as unknown });
+  });
+});
