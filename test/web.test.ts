@@ -1,108 +1,29 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { App } from 'aws-cdk-lib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { COOKIE_NAMES, cookieKeys, seal, unseal } from '../lambda/login/cookies';
-import { addConsoleBroker } from '../lib/app';
-import { FakeAws } from './fakes/aws';
-import { LocalFunctionUrl, type FunctionHandler } from './fakes/function-url';
-import { startOpenIdProvider, type RunningProvider } from './fakes/oidc';
-import { testConfig } from './support/config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COOKIE_NAMES, seal, unseal } from '../lambda/login/cookies';
+import type { FakeAws } from './fakes/aws';
+import type { RunningProvider } from './fakes/oidc';
 import { launchBrowser } from './support/browser';
-import { bundledHandlerPath } from './support/bundle';
 import { findLeaks } from './support/leaks';
-
-const READONLY_ROLE = 'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly';
-const BILLING_ROLE = 'arn:aws:iam::222222222222:role/ConsoleBrokerBilling';
-const SESSION_KEY = randomBytes(32).toString('base64url');
-
-function webConfig(issuer: string): ReturnType<typeof testConfig> {
-  return testConfig({
-    openIdProvider: { issuer, clientId: 'console-broker', scopes: ['openid', 'email', 'groups'] },
-    targets: [
-      { name: 'prod-readonly', accountId: '222222222222', roleName: 'ConsoleBrokerReadOnly', allowedGroups: ['admins'] },
-      { name: 'prod-billing', accountId: '222222222222', roleName: 'ConsoleBrokerBilling', allowedEmails: ['Carol@example.com'] },
-      { name: 'locked', accountId: '222222222222', roleName: 'ConsoleBrokerLocked' },
-    ],
-  });
-}
+import { startWebEntry, type WebEntry } from './support/web-entry';
 
 describe('the browser entry, signed in at a real OpenID provider', () => {
-  const aws = new FakeAws();
+  let web: WebEntry;
+  let aws: FakeAws;
   let provider: RunningProvider;
-  let server: LocalFunctionUrl;
   let base: string;
   let browser: Browser;
-  let handler: FunctionHandler | undefined;
-  /** While set, the provider's redirect back is caught before the broker sees it. */
-  let catchCallback: ((path: string) => void) | undefined;
-  const logs: string[] = [];
 
   beforeAll(async () => {
-    await aws.start();
-    // The function URL first: the provider must know its callback URL.
-    server = new LocalFunctionUrl(
-      (event, context) => {
-        if (catchCallback && event.rawPath === '/auth/callback') {
-          catchCallback(`${event.rawPath}?${event.rawQueryString}`);
-          return Promise.resolve({ statusCode: 204 });
-        }
-        return handler ? handler(event, context) : Promise.reject(new Error('not ready'));
-      },
-      new Map(),
-      'NONE',
-    );
-    base = await server.start();
-    provider = await startOpenIdProvider({
-      clientId: 'console-broker',
-      clientSecret: 'provider-issued-client-secret',
-      redirectUris: [`${base}auth/callback`],
-      users: [
-        { id: 'alice', email: 'alice@example.com', groups: ['admins'] },
-        { id: 'bob', email: 'bob@example.com', groups: ['devs'] },
-        { id: 'carol', email: 'carol@example.com', groups: [] },
-      ],
-    });
-    // The browser entry as deployed: synthesized with this provider, bundled by esbuild, loaded from the asset.
-    const outdir = mkdtempSync(path.join(tmpdir(), 'web-cdk-out-'));
-    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-    addConsoleBroker(app, webConfig(provider.issuer));
-    app.synth();
-    for (const [role, target] of [[READONLY_ROLE, 'prod-readonly'], [BILLING_ROLE, 'prod-billing']] as const) {
-      aws.roles.set(role, { externalId: `externalIdOf-${target}-0123456789` });
-      aws.secrets.set(`console-broker/external-id/${target}`, `externalIdOf-${target}-0123456789`);
-    }
-    aws.secrets.set('console-broker/oidc-client-secret', 'provider-issued-client-secret');
-    aws.secrets.set('console-broker/session-key', SESSION_KEY);
-
-    const template = JSON.parse(readFileSync(path.join(outdir, 'ConsoleBroker.template.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, string> } } }>;
-    };
-    const deployedEnv =
-      Object.entries(template.Resources).find(([id, r]) => id.startsWith('WebFunction') && r.Type === 'AWS::Lambda::Function')?.[1].Properties.Environment?.Variables ?? {};
-    // What the stack sets, plus what only a provider on this machine needs.
-    const env = { ...aws.env(), ...deployedEnv, OIDC_ALLOW_INSECURE_HTTP: 'true' };
-    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      logs.push(String(chunk));
-      return true;
-    });
-    ({ handler } = (await import(pathToFileURL(bundledHandlerPath({ cdkOut: outdir, functionId: 'WebFunction' })).href)) as { handler: FunctionHandler });
+    web = await startWebEntry();
+    ({ aws, provider, base } = web);
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
-    vi.restoreAllMocks();
-    vi.unstubAllEnvs();
     await browser.close();
-    await server.stop();
-    await provider.stop();
-    expect(findLeaks(logs.join(''), aws)).toEqual([]);
-    await aws.stop();
+    expect(findLeaks(web.logs.join(''), aws)).toEqual([]);
+    await web.stop();
   });
 
   /** Signs in at the provider's own pages as `user`, from wherever the broker sent the browser. */
@@ -148,7 +69,7 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
     expect(await page.locator('tbody tr strong').allTextContents()).toEqual(['prod-readonly']);
     await page.selectOption('select[name="region"]', 'eu-central-1');
     await page.selectOption('select[name="service"]', 'ec2');
-    await page.click('button[type="submit"]');
+    await page.getByRole('button', { name: 'Open console' }).click();
     const landed = page.waitForURL(`${aws.regionalConsoleUrl}/console`).then(() => 'on the regional console', () => 'not there');
 
     expect(await Promise.race([landed, refused])).toBe('on the regional console');
@@ -156,8 +77,10 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
     await context.close();
   });
 
-  it('keeps a deep link through sign-in', async () => {
+  it('keeps a deep link through sign-in, and opens it on the confirmation page’s button', async () => {
     const { context, page } = await signedIn('alice', '/prod-readonly?service=s3&region=eu-west-2');
+    // The way back from the provider is a cross-site navigation: the person confirms what opens.
+    await page.getByRole('button', { name: 'Open console' }).click();
 
     expect(await consoleFields(page)).toMatchObject({ role: 'ConsoleBrokerReadOnly', service: 's3', region: 'eu-west-2' });
     await context.close();
@@ -165,6 +88,7 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
 
   it('lets a person in by verified e-mail address', async () => {
     const { context, page } = await signedIn('carol', '/prod-billing');
+    await page.getByRole('button', { name: 'Open console' }).click();
 
     expect(await consoleFields(page)).toMatchObject({ role: 'ConsoleBrokerBilling', session: 'carol@example.com' });
     await context.close();
@@ -181,10 +105,10 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
     await context.close();
   });
 
-  it('signs out: the session cookie is gone and the next visit goes back to the provider', async () => {
+  it('signs out with the header’s button: the session cookie is gone and the next visit goes back to the provider', async () => {
     const { context, page } = await signedIn('alice');
 
-    await page.goto(`${base}logout`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
     expect(await page.textContent('h1')).toBe('Signed out');
     expect((await context.cookies(base)).map((c) => c.name)).not.toContain(COOKIE_NAMES.session);
     const toProvider = page.waitForRequest((request) => request.url().startsWith(provider.issuer));
@@ -207,11 +131,10 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
   });
 
   describe('refusals that never reach STS', () => {
-    const keys = cookieKeys(SESSION_KEY);
-
     async function get(path: string, cookies: Record<string, string>): Promise<{ status: number; body: string; location: string | null }> {
       const response = await fetch(`${base}${path.slice(1)}`, {
-        headers: { accept: 'text/html', cookie: Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ') },
+        // As a typed address: a request from another site would get the confirmation page first.
+        headers: { accept: 'text/html', 'sec-fetch-site': 'none', cookie: Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ') },
         redirect: 'manual',
       });
       return { status: response.status, body: await response.text(), location: response.headers.get('location') };
@@ -225,7 +148,7 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
     }
 
     const session = (idp: string, ttl = 600): Promise<string> =>
-      seal({ idp, sub: 'alice', email: 'alice@example.com', email_verified: true, groups: ['admins'] }, keys.session, 'session', ttl);
+      seal({ idp, sub: 'alice', email: 'alice@example.com', email_verified: true, groups: ['admins'] }, web.keys.session, 'session', ttl);
 
     it('accepts a session it sealed itself (the control for the cases below)', async () => {
       const { status } = await get('/prod-readonly', { [COOKIE_NAMES.session]: await session(provider.issuer) });
@@ -272,14 +195,14 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const caught = new Promise<string>((resolve) => {
-        catchCallback = resolve;
+        web.catchCallback = resolve;
       });
       await page.goto(`${base}prod-readonly`);
       const signinCookie = (await context.cookies(base)).find((c) => c.name === COOKIE_NAMES.signin)?.value ?? '';
       await enterCredentials(page, user);
       await page.getByRole('button', { name: 'Continue' }).click();
       const callback = await caught;
-      catchCallback = undefined;
+      web.catchCallback = undefined;
       return { callback, signinCookie, context };
     }
 
@@ -301,9 +224,9 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
 
     it('refuses a sign-in whose nonce is not the one sent', async () => {
       const { callback, signinCookie, context } = await interruptedSignIn('alice');
-      const opened = await unseal(signinCookie, keys.signin, 'signin');
+      const opened = await unseal(signinCookie, web.keys.signin, 'signin');
       if (!opened.ok) throw new Error('the sign-in cookie did not open');
-      const forged = await seal({ ...opened.payload, nonce: 'a-nonce-the-provider-never-saw' }, keys.signin, 'signin', 600);
+      const forged = await seal({ ...opened.payload, nonce: 'a-nonce-the-provider-never-saw' }, web.keys.signin, 'signin', 600);
 
       const { status, body } = await withoutSts(() => get(callback, { [COOKIE_NAMES.signin]: forged }));
 

@@ -21,34 +21,50 @@ export interface SignInTransaction {
 
 const CLOCK_TOLERANCE_SECONDS = 60;
 
+/** The provider's own error code, such as invalid_client after a client secret rotation, where it gave one. */
+function providerError(error: unknown): string {
+  if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) return error.error;
+  // A refused client authentication comes as a 401 with a WWW-Authenticate challenge (RFC 6749, section 5.2).
+  if (error instanceof client.WWWAuthenticateChallengeError) return error.cause[0]?.parameters.error ?? 'invalid_client';
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
 /**
  * The authorization code flow with PKCE, state and nonce, by openid-client: discovery, token
  * exchange and ID token validation are the library's; none of it is written here.
  */
 export class OpenIdClient {
-  private configuration: Promise<client.Configuration> | undefined;
+  /** The provider's configuration with the client secret it was made with. */
+  private configuration: { readonly secret: string; readonly value: Promise<client.Configuration> } | undefined;
 
+  /** `clientSecret` is asked on every sign-in, so that a rotated secret takes effect as soon as it returns one. */
   constructor(
     private readonly settings: OpenIdSettings,
     private readonly clientSecret: () => Promise<string>,
   ) {}
 
   private async config(): Promise<client.Configuration> {
-    this.configuration ??= this.clientSecret().then((secret) =>
-      client.discovery(new URL(this.settings.issuer), this.settings.clientId, { [client.clockTolerance]: CLOCK_TOLERANCE_SECONDS }, client.ClientSecretBasic(secret), {
-        timeout: this.settings.timeoutSeconds,
-        // openid-client marks this deprecated only so that it stands out: it is for local providers.
-        // eslint-disable-next-line @typescript-eslint/no-deprecated
-        ...(this.settings.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}),
-      }),
-    );
+    let used: typeof this.configuration;
     try {
-      return await this.configuration;
+      const secret = await this.clientSecret();
+      // openid-client fixes a client's authentication when it makes the configuration: a new secret takes a new one.
+      if (this.configuration?.secret !== secret) this.configuration = { secret, value: this.discover(secret) };
+      used = this.configuration;
+      return await used.value;
     } catch (error) {
-      this.configuration = undefined;
+      if (this.configuration === used) this.configuration = undefined;
       if (error instanceof HttpError) throw error;
       throw badGateway('ProviderUnavailable', `the sign-in provider ${this.settings.issuer} could not be reached or described itself wrongly`, error);
     }
+  }
+
+  private discover(secret: string): Promise<client.Configuration> {
+    return client.discovery(new URL(this.settings.issuer), this.settings.clientId, { [client.clockTolerance]: CLOCK_TOLERANCE_SECONDS }, client.ClientSecretBasic(secret), {
+      timeout: this.settings.timeoutSeconds,
+      // openid-client marks this deprecated only so that it stands out: it is for local providers.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      ...(this.settings.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}),
+    });
   }
 
   async signInUrl(redirectUri: string, returnTo: string): Promise<{ url: URL; transaction: SignInTransaction }> {
@@ -78,7 +94,7 @@ export class OpenIdClient {
         idTokenExpected: true,
       });
     } catch (error) {
-      const reason = error instanceof client.AuthorizationResponseError ? error.error : error instanceof Error ? error.name : 'unknown error';
+      const reason = providerError(error);
       throw new HttpError(400, 'SignInFailed', `the sign-in could not be completed (${reason}); start again from the broker`, { cause: error });
     }
     const claims: Record<string, unknown> = { ...tokens.claims() };

@@ -4,17 +4,21 @@ import { PARTITIONS, type Partition } from './partition';
 import { personName, type Person } from './people';
 import type { Target } from './registry';
 import { escapeHtml, page } from './response';
+import { signOutForm } from './web-confirm';
 
-function header(person: Person): string {
-  return `<header><strong>console-broker</strong><span>${escapeHtml(personName(person))} · <a href="/logout">Sign out</a></span></header>`;
+function header(person: Person, csrf: string): string {
+  return `<header><strong>console-broker</strong><span>${escapeHtml(personName(person))} ${signOutForm(csrf)}</span></header>`;
 }
 
 function options(values: readonly string[], selected: string): string {
   return values.map((v) => `<option${v === selected ? ' selected' : ''}>${escapeHtml(v)}</option>`).join('');
 }
 
-/** The targets this person may open, each with a region and service picker; plain HTML forms, no script. */
-export function homePage(person: Person, targets: readonly Target[], partition: Partition, loginOrigins: readonly string[]): APIGatewayProxyStructuredResultV2 {
+/**
+ * The targets this person may open, each with a region and service picker; plain HTML forms, no script.
+ * `csrf` is the session's form token, for the sign-out button.
+ */
+export function homePage(person: Person, targets: readonly Target[], partition: Partition, loginOrigins: readonly string[], csrf: string): APIGatewayProxyStructuredResultV2 {
   const services = Object.keys(SERVICES);
   const rows = targets
     .map((t) => {
@@ -33,7 +37,7 @@ export function homePage(person: Person, targets: readonly Target[], partition: 
     ? `<table><thead><tr><th>Target</th><th colspan="3">Open in</th></tr></thead><tbody>${rows}</tbody></table>`
     : '<p>You may open no target. Ask the team that runs console-broker to add you.</p>';
   // Each form leads through the broker's redirect and the login URL's redirects to the console: form-action admits each hop.
-  return page(200, 'Open an AWS console', `${header(person)}${body}`, loginOrigins);
+  return page(200, 'Open an AWS console', `${header(person, csrf)}${body}`, loginOrigins);
 }
 
 /** A page that says what happened and what to do next, with a link to do it. */

@@ -1,17 +1,20 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { readSecretString } from './aws';
-import { COOKIE_NAMES, cookieKeys, readCookie, seal, setCookie, unseal, type CookiePurpose } from './cookies';
-import { methodNotAllowed, notFound } from './errors';
+import { COOKIE_NAMES, MAX_COOKIE_BYTES, readCookie, seal, setCookie, unsealWithAny, type CookieKeys, type CookiePurpose } from './cookies';
+import { csrfToken, csrfTokenMatches } from './csrf';
+import { HttpError, methodNotAllowed, notFound } from './errors';
 import { loggedLogin } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
 import { OpenIdClient, type SignInTransaction } from './oidc';
 import { personFromClaims, personMayOpen, personName, type Person } from './people';
 import { parseLogin, type FunctionUrlEvent } from './request';
 import { COMMON_HEADERS } from './response';
+import { returnLocation } from './return-to';
 import { RESERVED_PATHS } from './routes';
 import { createRuntime } from './runtime';
+import { confirmLoginPage, CSRF_FIELD, signOutPage } from './web-confirm';
 import { homePage, messagePage } from './web-pages';
+import { readCurrentSecret, readSecretVersion, RefreshingSecret, sessionKeyRing } from './web-secrets';
 
 /**
  * The browser entry: a function URL with auth type NONE, so every request is authenticated here, by
@@ -24,28 +27,40 @@ function required(name: string): string {
   return value;
 }
 
+function positiveSeconds(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
 const { registry, clients, login: deps, loginOrigins } = createRuntime(process.env, process.env.CONSOLE_BROKER_REGISTRY);
 const issuer = required('OIDC_ISSUER');
 const groupsClaim = process.env.OIDC_GROUPS_CLAIM ?? 'groups';
 const sessionSeconds = Number(process.env.SESSION_MINUTES ?? '60') * 60;
 const SIGNIN_SECONDS = 600;
+// A function URL is always HTTPS, whatever a request's X-Forwarded-Proto says; only the local server
+// of the tests and the sandbox serves plain http. https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
+const scheme = process.env.LOCAL_FUNCTION_URL_HTTP === 'true' ? 'http' : 'https';
+// A rotated secret reaches a warm execution environment within this bound.
+const secretMaxAgeMs = positiveSeconds('WEB_SECRET_MAX_AGE_SECONDS', 300) * 1000;
+/** Groups that some target admits: the only groups authorization looks at, so the only ones the session keeps. */
+const targetGroups = new Set(registry.targets.flatMap((target) => target.allowedGroups));
+// A returnTo longer than this would not fit in the sign-in cookie; the person lands on the home page instead.
+const MAX_RETURN_TO = 2048;
 
-/** Reads a secret once per execution environment; a failed read is tried again on the next request. */
-function secretOnce(secretId: string): () => Promise<string> {
-  let value: Promise<string> | undefined;
-  return () => {
-    value ??= readSecretString(clients.secrets, secretId).catch((error: unknown) => {
-      value = undefined;
-      throw error;
-    });
-    return value;
-  };
-}
-
-const sessionKey = secretOnce(required('SESSION_KEY_SECRET_ID'));
-// Derived once: HKDF on every request would be work repeated on the hot path.
-let derivedKeys: ReturnType<typeof cookieKeys> | undefined;
-const keys = async (): Promise<ReturnType<typeof cookieKeys>> => (derivedKeys ??= cookieKeys(await sessionKey()));
+const sessionKeyId = required('SESSION_KEY_SECRET_ID');
+// Keys are derived once per read: HKDF on every request would be work repeated on the hot path.
+const sessionKeys = new RefreshingSecret(async () => {
+  const [current, previous] = await Promise.all([
+    readCurrentSecret(clients.secrets, sessionKeyId),
+    readSecretVersion(clients.secrets, sessionKeyId, 'AWSPREVIOUS'),
+  ]);
+  return sessionKeyRing(current, previous, Math.max(sessionSeconds, SIGNIN_SECONDS) * 1000);
+}, secretMaxAgeMs);
+const clientSecretId = required('OIDC_CLIENT_SECRET_ID');
+const clientSecret = new RefreshingSecret(async () => (await readCurrentSecret(clients.secrets, clientSecretId)).value, secretMaxAgeMs);
 const oidc = new OpenIdClient(
   {
     issuer,
@@ -54,12 +69,11 @@ const oidc = new OpenIdClient(
     allowInsecureHttp: process.env.OIDC_ALLOW_INSECURE_HTTP === 'true',
     timeoutSeconds: 5,
   },
-  secretOnce(required('OIDC_CLIENT_SECRET_ID')),
+  () => clientSecret.get(),
 );
 
 function origin(event: FunctionUrlEvent): string {
-  // Function URLs are HTTPS and say so in X-Forwarded-Proto; the local server says http.
-  return `${event.headers['x-forwarded-proto'] ?? 'https'}://${event.requestContext.domainName}`;
+  return `${scheme}://${event.requestContext.domainName}`;
 }
 
 function redirect(location: string, cookies: string[] = []): APIGatewayProxyStructuredResultV2 {
@@ -68,21 +82,27 @@ function redirect(location: string, cookies: string[] = []): APIGatewayProxyStru
 
 const clearCookie = (purpose: CookiePurpose): string => setCookie(COOKIE_NAMES[purpose], '', 0);
 
-/** Only a path on this broker may be returned to after sign-in. */
-function safeReturnPath(path: string): string {
-  return path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') ? path : '/';
+/** A cookie the browser will keep: a larger one is dropped, and the person would sign in again and again. */
+function keptCookie(purpose: CookiePurpose, value: string, maxAgeSeconds: number): string {
+  const cookie = setCookie(COOKIE_NAMES[purpose], value, maxAgeSeconds);
+  const bytes = Buffer.byteLength(cookie);
+  if (bytes > MAX_COOKIE_BYTES) {
+    throw new HttpError(400, 'SessionTooLarge', `your sign-in needs a ${String(bytes)}-byte cookie, more than the ${String(MAX_COOKIE_BYTES)} bytes browsers keep, so console-broker cannot keep you signed in; tell the team that runs it`);
+  }
+  return cookie;
 }
 
 async function startSignIn(event: FunctionUrlEvent, returnTo: string): Promise<APIGatewayProxyStructuredResultV2> {
-  const { url, transaction } = await oidc.signInUrl(`${origin(event)}/auth/callback`, safeReturnPath(returnTo));
-  const sealed = await seal({ ...transaction }, (await keys()).signin, 'signin', SIGNIN_SECONDS);
-  return redirect(url.href, [setCookie(COOKIE_NAMES.signin, sealed, SIGNIN_SECONDS)]);
+  const { url, transaction } = await oidc.signInUrl(`${origin(event)}/auth/callback`, returnTo.length > MAX_RETURN_TO ? '/' : returnTo);
+  const sealed = await seal({ ...transaction }, (await sessionKeys.get()).current.signin, 'signin', SIGNIN_SECONDS);
+  return redirect(url.href, [keptCookie('signin', sealed, SIGNIN_SECONDS)]);
 }
 
 async function callback(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
   context.accessLog.route = 'callback';
   const sealed = readCookie(event.cookies, COOKIE_NAMES.signin);
-  const opened = sealed === undefined ? undefined : await unseal(sealed, (await keys()).signin, 'signin');
+  const keys = await sessionKeys.get();
+  const opened = sealed === undefined ? undefined : await unsealWithAny(sealed, keys.openWith(Date.now()), 'signin');
   if (!opened?.ok) {
     // No sign-in under way in this browser: a replayed, expired or forged callback.
     return { ...messagePage(400, 'Sign-in expired', 'This sign-in was already used or has expired.', { href: '/', text: 'Start again' }), cookies: [clearCookie('signin')] };
@@ -91,39 +111,83 @@ async function callback(event: FunctionUrlEvent, context: BrokerContext): Promis
   const claims = await oidc.finish(new URL(`${origin(event)}${event.rawPath}?${event.rawQueryString}`), transaction, [groupsClaim, 'email']);
   const person = personFromClaims(claims, issuer, groupsClaim);
   context.accessLog.caller = `${personName(person)} (${issuer})`;
+  const groups = person.groups.filter((group) => targetGroups.has(group));
   const session = await seal(
-    { idp: person.issuer, sub: person.subject, email: person.email, email_verified: person.emailVerified, groups: [...person.groups] },
-    (await keys()).session,
+    { idp: person.issuer, sub: person.subject, email: person.email, email_verified: person.emailVerified, groups },
+    keys.current.session,
     'session',
     sessionSeconds,
   );
-  return redirect(safeReturnPath(transaction.returnTo), [setCookie(COOKIE_NAMES.session, session, sessionSeconds), clearCookie('signin')]);
+  return redirect(returnLocation(transaction.returnTo, origin(event)), [keptCookie('session', session, sessionSeconds), clearCookie('signin')]);
 }
 
-type Session = { readonly state: 'none' | 'expired' | 'invalid' } | { readonly state: 'valid'; readonly person: Person };
+type Session =
+  | { readonly state: 'none' | 'expired' | 'invalid' }
+  | { readonly state: 'valid'; readonly person: Person; readonly cookie: string; readonly keys: readonly CookieKeys[]; readonly csrf: string };
 
 /** The signed-in person, if the session cookie is ours, unexpired, and from the configured provider. */
 async function readSession(event: FunctionUrlEvent): Promise<Session> {
   const sealed = readCookie(event.cookies, COOKIE_NAMES.session);
   if (sealed === undefined) return { state: 'none' };
-  const opened = await unseal(sealed, (await keys()).session, 'session');
+  const ring = await sessionKeys.get();
+  const keys = ring.openWith(Date.now());
+  const opened = await unsealWithAny(sealed, keys, 'session');
   if (!opened.ok) return { state: opened.reason };
   const { payload } = opened;
   if (payload.idp !== issuer || typeof payload.sub !== 'string') return { state: 'invalid' };
-  return { state: 'valid', person: personFromClaims(payload, issuer, 'groups') };
+  return { state: 'valid', person: personFromClaims(payload, issuer, 'groups'), cookie: sealed, keys, csrf: csrfToken(ring.current, sealed) };
+}
+
+/** The form's token, from a body that a function URL may hand over base64-encoded. https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html */
+function requireCsrfToken(event: FunctionUrlEvent, session: Session & { state: 'valid' }): void {
+  const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  const given = new URLSearchParams(body).get(CSRF_FIELD) ?? '';
+  if (!csrfTokenMatches(session.keys, session.cookie, given)) {
+    throw new HttpError(403, 'FormNotFromSession', 'this form did not come from your console-broker session; open the page again and use its button');
+  }
+}
+
+/**
+ * The broker's own pages (same-origin) and an address the person typed or bookmarked (none) may open
+ * a console at once; anything else (another site, or a browser that does not say) takes a click on the
+ * broker's page. https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header
+ */
+function openedByPerson(event: FunctionUrlEvent): boolean {
+  const site = event.headers['sec-fetch-site'];
+  return site === 'same-origin' || site === 'none';
+}
+
+/** A path that names a target; the broker's own paths never do. */
+function isLoginPath(path: string): boolean {
+  return path !== '/' && !path.startsWith('/auth/') && !RESERVED_PATHS.includes(path.slice(1));
+}
+
+const signedOutPage = (): APIGatewayProxyStructuredResultV2 =>
+  messagePage(200, 'Signed out', 'You are signed out of console-broker. Consoles you opened stay open until they expire.', { href: '/', text: 'Sign in again' });
+
+/**
+ * GET shows the button; only its POST, with the session's token, signs out. Without a valid session
+ * nothing is cleared: a cross-site POST arrives without the Lax cookie, and its answer could clear it.
+ */
+async function logout(event: FunctionUrlEvent): Promise<APIGatewayProxyStructuredResultV2> {
+  const session = await readSession(event);
+  if (session.state !== 'valid') return signedOutPage();
+  if (event.requestContext.http.method === 'GET') return signOutPage(session.csrf);
+  requireCsrfToken(event, session);
+  return { ...signedOutPage(), cookies: [clearCookie('session')] };
 }
 
 async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
   context.accessLog.route = 'web';
   const method = event.requestContext.http.method;
-  if (method !== 'GET') throw methodNotAllowed(`method ${method} is not allowed; use GET`);
   const path = event.rawPath;
+  // POST only where a broker form posts: the sign-out button and a confirmed login.
+  const postable = path === '/logout' || isLoginPath(path);
+  if (method !== 'GET' && !(method === 'POST' && postable)) throw methodNotAllowed(`method ${method} is not allowed; use GET${postable ? ' or POST' : ''}`);
   const here = `${path}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
 
   if (path === '/auth/callback') return callback(event, context);
-  if (path === '/logout') {
-    return { ...messagePage(200, 'Signed out', 'You are signed out of console-broker. Consoles you opened stay open until they expire.', { href: '/', text: 'Sign in again' }), cookies: [clearCookie('session')] };
-  }
+  if (path === '/logout') return logout(event);
   if (path === '/auth/signin') return startSignIn(event, new URLSearchParams(event.rawQueryString).get('returnTo') ?? '/');
   // Browsers ask for these on their own; they must not start a sign-in.
   if (RESERVED_PATHS.includes(path.slice(1))) throw notFound(`nothing at ${path.slice(0, 64)}`);
@@ -142,9 +206,13 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   const who = `${personName(person)} (${issuer})`;
   context.accessLog.caller = who;
   const mayOpen = (target: (typeof registry.targets)[number]): boolean => personMayOpen(target, person);
-  if (path === '/') return homePage(person, registry.targets.filter(mayOpen), registry.partition, loginOrigins);
+  if (path === '/') return homePage(person, registry.targets.filter(mayOpen), registry.partition, loginOrigins, session.csrf);
 
-  const request = parseLogin(event, registry, { id: who, name: personName(person), mayOpen });
+  // parseLogin also serves the IAM entry, which takes GET only; a confirmed POST asks for the login its GET named.
+  const asGet = { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } } };
+  const request = parseLogin(asGet, registry, { id: who, name: personName(person), mayOpen });
+  if (method === 'POST') requireCsrfToken(event, session);
+  else if (!openedByPerson(event)) return confirmLoginPage(request, here, session.csrf, loginOrigins);
   const result = await loggedLogin(deps, request, `${origin(event)}/`, context.accessLog);
   return redirect(result.loginUrl);
 }

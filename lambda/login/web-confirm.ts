@@ -1,0 +1,44 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { LoginRequest } from './request';
+import { escapeHtml, page } from './response';
+
+/** The hidden field that carries a session's form token (lambda/login/csrf.ts). */
+export const CSRF_FIELD = 'csrf';
+
+function postForm(action: string, csrf: string, button: string): string {
+  return `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}"><button type="submit">${escapeHtml(button)}</button></form>`;
+}
+
+/** The header's sign-out: a POST with the session's token, so no other site can sign a person out. */
+export function signOutForm(csrf: string): string {
+  return postForm('/logout', csrf, 'Sign out');
+}
+
+/**
+ * What a login link that came from another site would open, with a button that opens it: the person,
+ * not the linking site, decides. `loginOrigins` are the origins the button's redirects pass through,
+ * which form-action must name.
+ */
+export function confirmLoginPage(request: LoginRequest, action: string, csrf: string, loginOrigins: readonly string[]): APIGatewayProxyStructuredResultV2 {
+  const rows: [string, string][] = [
+    ['Target', request.target.name],
+    ['Account', request.target.accountId],
+    ['Role', request.target.roleArn],
+    ['Region', request.region],
+    ['Destination', request.destination.href],
+  ];
+  if (request.logout) rows.push(['First', 'signs you out of the AWS console you have open']);
+  const table = rows.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td><code>${escapeHtml(value)}</code></td></tr>`).join('');
+  return page(
+    200,
+    'Open this AWS console?',
+    `<p>A link asks console-broker to open an AWS console as you. Open it only if you expected this.</p><table><tbody>${table}</tbody></table>` +
+      `<p>${postForm(action, csrf, 'Open console')}</p><p><a href="/">Back to your targets</a></p>`,
+    loginOrigins,
+  );
+}
+
+/** Signing out takes the button: a link from anywhere would otherwise sign the person out. */
+export function signOutPage(csrf: string): APIGatewayProxyStructuredResultV2 {
+  return page(200, 'Sign out', `<p>Sign out of console-broker? Consoles you opened stay open until they expire.</p>${postForm('/logout', csrf, 'Sign out')}`);
+}

@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { returnLocation } from '../../lambda/login/return-to';
+import { launchBrowser } from '../support/browser';
+import { startWebEntry, type WebEntry } from '../support/web-entry';
+
+/** What an attacker puts together, and what browsers strip, rewrite or decode on the way. */
+const PIECES = [
+  '/', '//', '\\', '\t', '\n', '\r', '\r\n', ' ', '\u0000', '\u000b', '\u00a0', '\u2028', '\ufeff',
+  '%09', '%0a', '%0D', '%00', '%20', '%5c', '%5C', '%2f', '%2F%2F', '%252f', '%E2%80%A8',
+  '@', ':', '.', '..', '?', '#', 'evil.example', 'evil.example:443', 'https:', 'javascript:', 'prod-readonly',
+];
+const attempt = fc
+  .array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 8 })
+  .chain((pieces) => fc.constantFrom(pieces.join(''), `/${pieces.join('')}`));
+const KNOWN = ['/%09/evil.example/phish', '/\t/evil.example/phish', '/\\evil.example', '//evil.example', '/\r\nLocation: https://evil.example/', 'https://evil.example/', '/%5cevil.example'];
+
+/** Where a browser goes for a Location header: the WHATWG URL parser strips tabs and newlines and reads `\` as `/`. */
+function browserOrigin(location: string, base: string): string {
+  return new URL(location, base).origin;
+}
+
+describe('after sign-in the broker sends the person only to its own origin', () => {
+  let web: WebEntry;
+  let browser: Browser;
+  let brokerOrigin: string;
+
+  beforeAll(async () => {
+    web = await startWebEntry();
+    brokerOrigin = new URL(web.base).origin;
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await web.stop();
+  });
+
+  it('in Chromium, for the tab that browsers strip from /%09/evil.example', async () => {
+    // Prepare
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${web.base}auth/signin?returnTo=${encodeURIComponent('/\t/evil.example/phish')}`);
+
+    // Act
+    await page.fill('input[name="login"]', 'alice');
+    await page.fill('input[name="password"]', 'anything');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => !url.href.startsWith(web.provider.issuer));
+    await page.waitForLoadState();
+
+    // Assess
+    expect(new URL(page.url()).origin).toBe(brokerOrigin);
+    expect(await page.textContent('h1')).toBe('Open an AWS console');
+    await context.close();
+  });
+
+  it.each(KNOWN)('for returnTo %j, through a real sign-in', async (returnTo) => {
+    // Act
+    const { callback } = await web.signIn('alice', `/auth/signin?returnTo=${encodeURIComponent(returnTo)}`);
+
+    // Assess
+    expect(callback.status).toBe(302);
+    expect(browserOrigin(callback.location ?? '', web.base)).toBe(brokerOrigin);
+  });
+
+  it('for any returnTo an attacker can put together, through a real sign-in', async () => {
+    await fc.assert(
+      fc.asyncProperty(attempt, async (returnTo) => {
+        const { callback } = await web.signIn('alice', `/auth/signin?returnTo=${encodeURIComponent(returnTo)}`);
+
+        expect(callback.status).toBe(302);
+        expect(browserOrigin(callback.location ?? '', web.base)).toBe(brokerOrigin);
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+
+  it('for any returnTo, in the broker’s own resolution, with no character a header or a browser would bend', () => {
+    fc.assert(
+      fc.property(attempt, fc.constantFrom(brokerOrigin, 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws'), (returnTo, origin) => {
+        const location = returnLocation(returnTo, origin);
+
+        expect(location).not.toMatch(/[\s\p{Cc}\\]/u);
+        expect(browserOrigin(location, origin)).toBe(origin);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('keeps a plain deep link', () => {
+    expect(returnLocation('/prod-readonly?service=s3&region=eu-west-2', brokerOrigin)).toBe(`${brokerOrigin}/prod-readonly?service=s3&region=eu-west-2`);
+  });
+});
