@@ -6,7 +6,7 @@ import { assumeRole } from '../lambda/login/aws';
 import { destinationUrl, serviceUrl } from '../lambda/login/destination';
 import { HttpError } from '../lambda/login/errors';
 import { ExternalIdCache } from '../lambda/login/external-id';
-import { callerName, sanitizeSessionName } from '../lambda/login/identity';
+import { callerIdentity } from '../lambda/login/identity';
 import { PARTITIONS, type Partition } from '../lambda/login/partition';
 import { matchesPattern } from '../lambda/login/registry';
 import { responseFormat } from '../lambda/login/request';
@@ -48,14 +48,15 @@ describe('destinations', () => {
 
 describe('session names', () => {
   it('always fit what STS accepts for RoleSessionName and SourceIdentity', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (name) => STS_NAME.test(sanitizeSessionName(name))));
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), (arn) => STS_NAME.test(callerIdentity(arn))));
   });
 
-  it('keep the person from the caller ARN', () => {
-    expect(callerName('arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_x/alice@example.com')).toBe('alice@example.com');
-    expect(callerName('arn:aws:iam::111111111111:user/team/bob')).toBe('bob');
-    expect(callerName('arn:aws:sts::111111111111:federated-user/carol')).toBe('carol');
-    expect(sanitizeSessionName('x')).toBe('console-broker');
+  it('name the person for IAM Identity Center, and the principal for everyone else', () => {
+    expect(callerIdentity('arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com')).toBe('alice@example.com');
+    expect(callerIdentity('arn:aws:sts::111111111111:assumed-role/chatops-bot/slack-bot')).toBe('chatops-bot+slack-bot+111111111111');
+    expect(callerIdentity('arn:aws:iam::111111111111:user/team/bob')).toBe('user=bob+111111111111');
+    expect(callerIdentity('arn:aws:sts::111111111111:federated-user/carol')).toBe('federated-user=carol+111111111111');
+    expect(callerIdentity('arn:aws:iam::111111111111:root')).toBe('root=111111111111');
   });
 });
 

@@ -67,7 +67,7 @@ describe('login handler', () => {
         roleArn: READONLY_ROLE,
         region: 'eu-west-1',
         destination: 'https://console.aws.amazon.com/console/home?region=eu-west-1',
-        sessionName: 'slack-bot',
+        sessionName: 'chatops-bot+slack-bot+111111111111',
       });
       const expiresAt = Date.parse(String(body.expiresAt));
       expect(expiresAt - before).toBeGreaterThanOrEqual(15 * 60 * 1000 - 1000);
@@ -109,8 +109,8 @@ describe('login handler', () => {
       expect(response.body).toBe('');
     });
 
-    it('passes STS the external ID, a sanitized session name and source identity, and no more than an hour', async () => {
-      const caller = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_0123/ann marie+ops@example.com';
+    it('passes STS the external ID, an escaped session name and source identity, and no more than an hour', async () => {
+      const caller = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/ann marie+ops@example.com';
 
       await invoke(functionUrlEvent({ callerArn: caller, path: '/customer-acme' }));
 
@@ -119,8 +119,8 @@ describe('login handler', () => {
         Action: 'AssumeRole',
         RoleArn: ACME_ROLE,
         ExternalId: ACME_ID,
-        RoleSessionName: 'ann-marie+ops@example.com',
-        SourceIdentity: 'ann-marie+ops@example.com',
+        RoleSessionName: 'ann,20marie,2Bops@example.com',
+        SourceIdentity: 'ann,20marie,2Bops@example.com',
       });
       expect(Number(assume?.params.DurationSeconds)).toBeLessThanOrEqual(3600);
     });

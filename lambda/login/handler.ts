@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loggedLogin } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
 import { PARTITIONS } from './partition';
-import { listTargets, parseLoginRequest, responseFormat, type FunctionUrlEvent } from './request';
+import { listTargets, parseLoginRequest, requireOwnUrl, responseFormat, type FunctionUrlEvent } from './request';
 import { loginResponse, targetListResponse } from './response';
 import { createRuntime } from './runtime';
 
@@ -21,6 +21,7 @@ async function login(event: FunctionUrlEvent, context: BrokerContext): Promise<A
 }
 
 async function route(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
+  requireOwnUrl(event, process.env);
   if (event.rawPath === '/targets') {
     context.accessLog.route = 'targets';
     return targetListResponse(listTargets(event, registry), responseFormat(event.headers.accept));

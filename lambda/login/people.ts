@@ -1,3 +1,4 @@
+import { escapeName, fitForSts } from './identity';
 import type { Target } from './registry';
 
 /** A person the company's OpenID provider signed in, as the session cookie remembers them. */
@@ -20,9 +21,17 @@ export function personFromClaims(claims: Record<string, unknown>, issuer: string
   };
 }
 
-/** The name the person goes by: the e-mail address, else the provider's subject. */
+/**
+ * The person's RoleSessionName and SourceIdentity, valid for STS: the e-mail address only when the
+ * provider verified it (anyone can claim an unverified one), else `oidc=<issuer>+<subject>`.
+ */
 export function personName(person: Person): string {
-  return person.email ?? person.subject;
+  if (person.emailVerified && person.email !== undefined) return fitForSts(escapeName(person.email));
+  // Issuers are https URLs (OpenID Connect Discovery 1.0, section 3), so the scheme is left out; any
+  // other issuer (local tests) keeps it under its own tag, and the two forms cannot meet.
+  const https = person.issuer.startsWith('https://');
+  const issuer = escapeName(https ? person.issuer.slice('https://'.length) : person.issuer);
+  return fitForSts(`${https ? 'oidc' : 'oidc-issuer'}=${issuer}+${escapeName(person.subject)}`);
 }
 
 /** A target is open to a person by verified e-mail address or by one of their groups. */

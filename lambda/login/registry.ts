@@ -59,10 +59,34 @@ export function parseRegistry(text: string | undefined): Registry {
   return { partition, targets };
 }
 
-/** StringLike-style match: `*` is any run of characters, `?` exactly one. */
+/**
+ * StringLike-style match: `*` is any run of characters (`/` and `:` too), `?` exactly one. Two pointers
+ * and the last `*` to fall back to, no regex: at most pattern × value steps, so no pattern can make
+ * a long ARN take longer than the Lambda's timeout.
+ */
 export function matchesPattern(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`, 's').test(value);
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let starValue = 0;
+  while (v < value.length) {
+    const expected = pattern[p];
+    if (expected === '*') {
+      star = p++;
+      starValue = v;
+    } else if (expected !== undefined && (expected === '?' || expected === value[v])) {
+      p++;
+      v++;
+    } else if (star >= 0) {
+      // Let the last `*` take one more character, and try the rest of the pattern from there.
+      p = star + 1;
+      v = ++starValue;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 export function isCallerAllowed(target: Target, callerArn: string): boolean {

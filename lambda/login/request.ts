@@ -1,7 +1,7 @@
 import type { APIGatewayEventRequestContextIAMAuthorizer, LambdaFunctionURLEvent } from 'aws-lambda';
 import { destinationUrl, serviceUrl, validateRegion } from './destination';
 import { badRequest, forbidden, methodNotAllowed, notFound } from './errors';
-import { callerName, sanitizeSessionName } from './identity';
+import { callerIdentity } from './identity';
 import { isCallerAllowed, type Registry, type Target } from './registry';
 
 /** A function URL event; `authorizer.iam` is there only when the URL's auth type is AWS_IAM. */
@@ -17,7 +17,7 @@ export interface LoginRequest {
   readonly target: Target;
   /** Who asked, for the log: an IAM principal ARN or a person at the OpenID provider. */
   readonly caller: string;
-  /** RoleSessionName and SourceIdentity: the person's name, fit for STS. */
+  /** RoleSessionName and SourceIdentity: the caller's identity, distinct for distinct callers and fit for STS. */
   readonly sessionName: string;
   readonly region: string;
   readonly destination: URL;
@@ -68,6 +68,24 @@ function targetName(rawPath: string, fromQuery: string | undefined): string {
   return name;
 }
 
+/**
+ * Refuses an event that does not name this function's URL: the host must be the URL's domain, and in
+ * Lambda that domain must be `<url-id>.lambda-url.<region>.on.aws` in the function's own region
+ * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html). Lambda sets
+ * AWS_LAMBDA_FUNCTION_NAME in every function and no configuration can
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
+ * so the local sandbox's 127.0.0.1 is accepted only outside Lambda. A direct Invoke by someone who
+ * copies a real event passes this: only the broker account's policies stop that (README, Security model).
+ */
+export function requireOwnUrl(event: FunctionUrlEvent, env: NodeJS.ProcessEnv): void {
+  const { domainName, domainPrefix, apiId } = event.requestContext;
+  const ownDomain = domainPrefix === apiId && domainName === `${apiId}.lambda-url.${env.AWS_REGION ?? ''}.on.aws`;
+  const inLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+  if (event.headers.host !== domainName || (inLambda && !ownDomain)) {
+    throw forbidden('the request did not come through this function URL');
+  }
+}
+
 /** The caller that AWS authenticated for an AWS_IAM function URL. */
 export function callerArnOf(event: FunctionUrlEvent): string {
   const callerArn = event.requestContext.authorizer?.iam?.userArn;
@@ -103,7 +121,7 @@ export interface TargetList {
 export interface Caller {
   /** For the log and for error messages. */
   readonly id: string;
-  /** The person's or program's name, before it is made fit for STS. */
+  /** RoleSessionName and SourceIdentity: `callerIdentity` or `personName`, already fit for STS. */
   readonly name: string;
   readonly mayOpen: (target: Target) => boolean;
 }
@@ -133,12 +151,12 @@ export function parseLogin(event: FunctionUrlEvent, registry: Registry, caller: 
       ? destinationUrl(registry.partition, params.destination, region)
       : serviceUrl(registry.partition, params.service ?? 'home', region);
 
-  return { target, caller: caller.id, sessionName: sanitizeSessionName(caller.name), region, destination, logout: parseLogout(params.logout) };
+  return { target, caller: caller.id, sessionName: caller.name, region, destination, logout: parseLogout(params.logout) };
 }
 
 /** The IAM entry: the caller is the principal AWS authenticated for the AWS_IAM function URL. */
 export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry): LoginRequest {
   requireGet(event);
   const callerArn = callerArnOf(event);
-  return parseLogin(event, registry, { id: callerArn, name: callerName(callerArn), mayOpen: (t) => isCallerAllowed(t, callerArn) });
+  return parseLogin(event, registry, { id: callerArn, name: callerIdentity(callerArn), mayOpen: (t) => isCallerAllowed(t, callerArn) });
 }
