@@ -5,6 +5,7 @@ import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { LoginResult } from '../lambda/login/login';
+import { isPartition, PARTITIONS } from '../lambda/login/partition';
 import type { TargetList } from '../lambda/login/request';
 
 /** Why a call to the broker failed, in words a person can act on; `exitCode` is what the CLI exits with. */
@@ -55,6 +56,9 @@ export type ConsoleLogin = LoginResult;
 export type { TargetList };
 
 const BROKER_STACK = 'ConsoleBroker';
+/** For local tests only: the fake federation endpoint's origin, honoured only for a broker on this machine. */
+export const LOCAL_SIGNIN_ORIGIN_VARIABLE = 'CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN';
+const LOOPBACK_HOSTS = ['127.0.0.1', '[::1]', 'localhost'];
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
 
 function credentialsOf(options: BrokerOptions): AwsCredentialIdentityProvider {
@@ -76,8 +80,47 @@ async function resolveCredentials(options: BrokerOptions): Promise<AwsCredential
   }
 }
 
+function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.includes(url.hostname);
+}
+
+/** Signed requests and login URLs must not cross a network in the clear: plain http only to this machine. */
+function safeBrokerUrl(url: URL): URL {
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url))) return url;
+  throw new BrokerError('usage', `Refusing the broker URL ${url.origin}: use https (plain http only to 127.0.0.1, ::1 or localhost).`);
+}
+
+/**
+ * Where a login URL may lead: the sign-in host of the target role's partition and, for local tests
+ * only, the origin that CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names, when it and the broker are both on this machine.
+ */
+function localSigninOrigins(base: URL, env: NodeJS.ProcessEnv): string[] {
+  const local = env[LOCAL_SIGNIN_ORIGIN_VARIABLE];
+  if (!local) return [];
+  if (!isLoopback(base) || !URL.canParse(local) || !isLoopback(new URL(local))) {
+    throw new BrokerError('usage', `${LOCAL_SIGNIN_ORIGIN_VARIABLE} is for local tests only: it needs a broker URL and an origin on 127.0.0.1, ::1 or localhost.`);
+  }
+  return [new URL(local).origin];
+}
+
+/** A broker (or whatever answers in its place) must not have the CLI open or print a page of its choosing. */
+function checkLoginUrl(login: ConsoleLogin, localOrigins: readonly string[]): ConsoleLogin {
+  // The answer is untrusted JSON until checked, whatever its declared type.
+  const { loginUrl, roleArn } = login as Partial<Record<'loginUrl' | 'roleArn', unknown>>;
+  const partition = (typeof roleArn === 'string' ? roleArn.split(':')[1] : undefined) ?? '';
+  const expected = [...(isPartition(partition) ? [PARTITIONS[partition].signinOrigin] : []), ...localOrigins];
+  if (typeof loginUrl !== 'string' || !URL.canParse(loginUrl) || !expected.includes(new URL(loginUrl).origin)) {
+    throw new BrokerError('upstream', `The broker answered a login URL outside ${expected.join(' or ') || "the target's partition"}; refusing to open or print it.`);
+  }
+  return login;
+}
+
 /** The broker's URL: given, from CONSOLE_BROKER_URL, or read from the deployed stack with the caller's credentials. */
 export async function brokerUrl(options: BrokerOptions): Promise<URL> {
+  return safeBrokerUrl(await findBrokerUrl(options));
+}
+
+async function findBrokerUrl(options: BrokerOptions): Promise<URL> {
   const env = options.env ?? process.env;
   const given = options.url ?? env.CONSOLE_BROKER_URL;
   if (given) {
@@ -115,8 +158,7 @@ interface BrokerErrorBody {
 }
 
 /** Signs a GET for the function URL with SigV4 (service `lambda`), sends it, and returns the parsed JSON. */
-async function call<T>(path: string, query: Record<string, string>, options: BrokerOptions): Promise<T> {
-  const base = await brokerUrl(options);
+async function call<T>(base: URL, path: string, query: Record<string, string>, options: BrokerOptions): Promise<T> {
   const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base : `${base.href}/`);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   const credentials = await resolveCredentials(options);
@@ -180,10 +222,12 @@ export async function requestConsoleLogin(options: ConsoleLoginOptions): Promise
   if (options.service) query.service = options.service;
   if (options.destination) query.destination = options.destination;
   if (options.logout) query.logout = '1';
-  return call<ConsoleLogin>(`/${encodeURIComponent(options.target)}`, query, options);
+  const base = await brokerUrl(options);
+  const localOrigins = localSigninOrigins(base, options.env ?? process.env);
+  return checkLoginUrl(await call<ConsoleLogin>(base, `/${encodeURIComponent(options.target)}`, query, options), localOrigins);
 }
 
 /** The targets the caller may open, as the broker sees it. */
 export async function listConsoleTargets(options: BrokerOptions = {}): Promise<TargetList> {
-  return call<TargetList>('/targets', {}, options);
+  return call<TargetList>(await brokerUrl(options), '/targets', {}, options);
 }

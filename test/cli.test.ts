@@ -1,35 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerError, requestConsoleLogin } from '../cli/client';
+import { BrokerError, LOCAL_SIGNIN_ORIGIN_VARIABLE, requestConsoleLogin } from '../cli/client';
 import { SANDBOX_CALLERS, startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { cli, type Run } from './support/cli';
 import { findLeaks } from './support/leaks';
-
-const CLI = path.join(__dirname, '..', 'dist', 'console-broker.mjs');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built CLI as a user would, with only the environment given (no ~/.aws, no instance metadata). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(path.join(tmpdir(), 'cli-home-')), AWS_EC2_METADATA_DISABLED: 'true', ...env }, timeout: 20_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const alice = {
   AWS_ACCESS_KEY_ID: SANDBOX_CALLERS.allowed.credentials.accessKeyId,
@@ -54,8 +29,11 @@ describe('console-broker CLI against the sandbox', () => {
     await sandbox.stop();
   });
 
+  // The sandbox's federation endpoint is on 127.0.0.1, as is the broker: the CLI accepts it only so.
+  const localSignin = (): Record<string, string> => ({ [LOCAL_SIGNIN_ORIGIN_VARIABLE]: new URL(sandbox.aws.federationUrl).origin });
+
   async function run(args: string[], env: Record<string, string>): Promise<Run> {
-    const result = await cli(args, env);
+    const result = await cli(args, { ...localSignin(), ...env });
     output.push(result.stderr);
     return result;
   }
@@ -183,7 +161,7 @@ describe('console-broker CLI against the sandbox', () => {
   });
 
   it('gives a bot the same call as a typed function', async () => {
-    const login = await requestConsoleLogin({ target: 'prod-readonly', url: sandbox.url, credentials: SANDBOX_CALLERS.allowed.credentials, service: 'iam' });
+    const login = await requestConsoleLogin({ target: 'prod-readonly', url: sandbox.url, credentials: SANDBOX_CALLERS.allowed.credentials, service: 'iam', env: localSignin() });
 
     expect(login).toMatchObject({ target: 'prod-readonly', destination: 'https://console.aws.amazon.com/iam/home' });
   });
