@@ -2,7 +2,7 @@ import { type App, Fn, type StackProps, Validations } from 'aws-cdk-lib';
 import type { BrokerConfig } from './config';
 import { BrokerStack } from './broker-stack';
 import { DeployLimits } from './limits';
-import { brokerRoleArn } from './names';
+import { brokerRoleArn, targetStackName } from './names';
 import { TargetAccountStack } from './target-stack';
 
 export interface ConsoleBrokerStacks {
@@ -12,10 +12,6 @@ export interface ConsoleBrokerStacks {
 }
 
 const BROKER_STACK_NAME = 'ConsoleBroker';
-
-function targetStackName(accountId: string): string {
-  return `ConsoleBrokerTarget-${accountId}`;
-}
 
 /** Adds the broker stack and one stack per broker-deployed target account to the app. */
 export function addConsoleBroker(app: App, config: BrokerConfig): ConsoleBrokerStacks {

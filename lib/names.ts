@@ -12,3 +12,17 @@ export function brokerRoleArn(partition: Partition, accountId: string, region: s
 export function targetRoleArn(partition: Partition, accountId: string, roleName: string): string {
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
+
+/**
+ * The target stack's parameters that name the versions of a target's external ID secret its trust
+ * policy accepts. Target names are lowercase letters, digits and hyphens; a parameter name is
+ * alphanumeric, so each hyphen becomes an upper-case X, which keeps distinct names distinct.
+ */
+export function externalIdVersionParameterNames(targetName: string): { current: string; next: string } {
+  const suffix = targetName.replace(/-/g, 'X');
+  return { current: `ExternalIdVersion${suffix}`, next: `NextExternalIdVersion${suffix}` };
+}
+
+export function targetStackName(accountId: string): string {
+  return `ConsoleBrokerTarget-${accountId}`;
+}

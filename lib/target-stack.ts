@@ -1,8 +1,11 @@
-import { CfnOutput, CfnParameter, Fn, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, CfnCondition, CfnOutput, CfnParameter, Fn, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { TargetConfig } from './config';
 import { TargetRole } from './constructs/target-role';
+import { FunctionUrlChecks } from './nag';
+import { externalIdVersionParameterNames } from './names';
 
 export interface TargetAccountStackProps extends StackProps {
   /** The targets of this one account; each becomes a role. */
@@ -32,11 +35,13 @@ export class TargetAccountStack extends Stack {
     for (const target of props.targets) {
       const secretArn = props.externalIdSecretArns.get(target.name);
       if (secretArn === undefined) throw new Error(`TargetAccountStack ${id}: no external ID secret for target ${target.name}`);
+      const versions = externalIdVersionParameters(this, target.name);
       const { role } = new TargetRole(this, `Target-${target.name}`, {
         roleName: target.roleName,
         brokerAccountId: props.brokerAccountId,
         brokerRoleArn: props.brokerRoleArn,
-        externalId: SecretValue.secretsManager(secretArn).unsafeUnwrap(),
+        externalId: dynamicReference(secretArn, versions.current.valueAsString),
+        nextExternalId: { value: dynamicReference(secretArn, versions.next.valueAsString), accepted: versions.nextGiven },
         managedPolicyArns: target.managedPolicies.map((name) => `arn:${this.partition}:iam::aws:policy/${name}`),
       });
       for (const name of target.managedPolicies) {
@@ -53,12 +58,43 @@ export class TargetAccountStack extends Stack {
 }
 
 /**
+ * A `{{resolve:secretsmanager:<ARN>:SecretString:::<version ID>}}` reference; with an empty version ID
+ * it reads the version labelled AWSCURRENT.
+ */
+function dynamicReference(secretArn: string, versionId: string): string {
+  return SecretValue.secretsManager(secretArn, { versionId }).unsafeUnwrap();
+}
+
+/**
+ * The two parameters that say which versions of a target's external ID secret its trust policy
+ * accepts, set by `npm run rotate-external-id` and never by hand. CloudFormation resolves a dynamic
+ * reference only when it creates or updates the resource that holds it, and during an update only a
+ * reference whose text changed is sure to be read again, so a new external ID reaches a trust policy
+ * through a reference that names its version. Empty (the default) means the secret's current value,
+ * read when the role is created, and no second ID.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html
+ * https://repost.aws/knowledge-center/cloudformation-stack-update-secrets
+ */
+function externalIdVersionParameters(scope: Construct, targetName: string): { current: CfnParameter; next: CfnParameter; nextGiven: CfnCondition } {
+  const names = externalIdVersionParameterNames(targetName);
+  // Secrets Manager version IDs are 32-64 characters: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html
+  const versionId = (id: string, description: string): CfnParameter =>
+    new CfnParameter(scope, id, { description, default: '', allowedPattern: '^$|^[a-zA-Z0-9-]{32,64}$' });
+  const current = versionId(names.current, `Version ID of the external ID of target ${targetName} in use; empty for the current one. Set by the rotation.`);
+  const next = versionId(names.next, `Version ID of the next external ID of target ${targetName}, accepted beside it during a rotation; else empty.`);
+  const nextGiven = new CfnCondition(scope, `${names.next}Given`, { expression: Fn.conditionNot(Fn.conditionEquals(next.valueAsString, '')) });
+  return { current, next, nextGiven };
+}
+
+/**
  * The target side alone, for an account whose owner deploys it: no reference to the broker's stack,
- * only the broker's login role ARN and the external ID, given as parameters.
+ * only the broker's login role ARN and the external ID, given as parameters. It needs no `cdk
+ * bootstrap` (the owner's account has none): no bootstrap version parameter or rule, no assets, so the
+ * synthesized template is a file an owner can upload in the CloudFormation console as it is.
  */
 export class StandaloneTargetStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, synthesizer: new BootstraplessSynthesizer() });
     const brokerRoleArn = new CfnParameter(this, 'BrokerRoleArn', {
       description: 'The LoginRoleArn output of the broker stack',
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
@@ -72,6 +108,14 @@ export class StandaloneTargetStack extends Stack {
       allowedPattern: '^[\\w+=,.@:/-]+$',
       constraintDescription: 'must be 32-1224 characters of letters, digits and +=,.@:/-_',
     });
+    const nextExternalId = new CfnParameter(this, 'NextExternalId', {
+      description: 'Only while the broker operator rotates the external ID: the new one, accepted beside ExternalId. Empty otherwise.',
+      noEcho: true,
+      default: '',
+      maxLength: 1224,
+      allowedPattern: '^$|^[\\w+=,.@:/-]{32,1224}$',
+      constraintDescription: 'must be empty, or 32-1224 characters of letters, digits and +=,.@:/-_',
+    });
     const roleName = new CfnParameter(this, 'RoleName', {
       description: 'Name of the role the broker assumes',
       default: 'ConsoleBrokerReadOnly',
@@ -82,12 +126,16 @@ export class StandaloneTargetStack extends Stack {
       description: 'Managed policies the role gets',
       default: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
     });
+    const rotating = new CfnCondition(this, 'NextExternalIdGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(nextExternalId.valueAsString, '')),
+    });
 
     const { role } = new TargetRole(this, 'Target', {
       roleName: roleName.valueAsString,
       brokerAccountId: Fn.select(4, Fn.split(':', brokerRoleArn.valueAsString)),
       brokerRoleArn: brokerRoleArn.valueAsString,
       externalId: externalId.valueAsString,
+      nextExternalId: { value: nextExternalId.valueAsString, accepted: rotating },
       managedPolicyArns: policyArns.valueAsList,
     });
     Validations.of(role).acknowledge({
@@ -96,4 +144,18 @@ export class StandaloneTargetStack extends Stack {
     });
     new CfnOutput(this, 'RoleArn', { value: role.roleArn, description: 'Send this back to the broker operator' });
   }
+}
+
+/**
+ * The standalone target template as the file shipped in `templates/`: synthesized with cdk-nag, as
+ * JSON that the CloudFormation console accepts as it is.
+ */
+export function standaloneTargetTemplate(): string {
+  const app = new App();
+  const stack = new StandaloneTargetStack(app, 'ConsoleBrokerTarget', {
+    description: 'console-broker: a role that only the broker may assume, with the external ID',
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new FunctionUrlChecks(app));
+  const template = app.synth().getStackByName(stack.stackName).template as unknown;
+  return `${JSON.stringify(template, null, 2)}\n`;
 }

@@ -43,36 +43,46 @@ describe('stacks', () => {
       expect(stacks.targets.get('222222222222')?.region).toBe('eu-west-1');
     });
 
-    it('trusts the broker account narrowed to the login role, and only with the external ID', () => {
+    it('trusts the broker account narrowed to the login role: AssumeRole with the external ID, SetSourceIdentity without', () => {
       const roles = target.findResources('AWS::IAM::Role', { Properties: { RoleName: 'ConsoleBrokerReadOnly' } });
       const role = Object.values(roles)[0] as { Properties: { AssumeRolePolicyDocument: { Statement: Json[] } } };
       const statements = role.Properties.AssumeRolePolicyDocument.Statement;
+      const principal = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } };
+      const secretArn: unknown = expect.objectContaining({ 'Fn::GetStackOutput': expect.any(Object) as unknown });
+      const reference = (version: string): Json => ({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', secretArn, ':SecretString:::', { Ref: version }, '}}']] });
 
-      expect(statements.map((s) => s.Action)).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
-      for (const statement of statements) {
-        expect(statement).toMatchObject({
+      expect(statements).toEqual([
+        {
+          Action: 'sts:AssumeRole',
           Effect: 'Allow',
-          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+          Principal: principal,
           Condition: {
             ArnEquals: { 'aws:PrincipalArn': BROKER_ROLE_ARN },
-            StringEquals: { 'sts:ExternalId': { 'Fn::Join': ['', ['{{resolve:secretsmanager:', expect.anything(), ':SecretString:::}}']] } },
+            StringEquals: {
+              'sts:ExternalId': [
+                reference('ExternalIdVersionprodXreadonly'),
+                { 'Fn::If': ['NextExternalIdVersionprodXreadonlyGiven', reference('NextExternalIdVersionprodXreadonly'), { Ref: 'AWS::NoValue' }] },
+              ],
+            },
           },
-        });
-      }
+        },
+        { Action: 'sts:SetSourceIdentity', Effect: 'Allow', Principal: principal, Condition: { ArnEquals: { 'aws:PrincipalArn': BROKER_ROLE_ARN } } },
+      ]);
+      target.hasParameter('ExternalIdVersionprodXreadonly', { Type: 'String', Default: '' });
+      target.hasParameter('NextExternalIdVersionprodXreadonly', { Type: 'String', Default: '' });
     });
 
     it("points each target's trust condition at exactly that target's secret", () => {
       const brokerJson = broker.toJSON() as { Outputs: Record<string, { Value: { Ref?: string } }>; Resources: Record<string, { Properties?: { Name?: string } }> };
-      const roles = target.findResources('AWS::IAM::Role') as Record<string, { Properties: { RoleName: string; AssumeRolePolicyDocument: { Statement: Json[] } } }>;
+      const roles = target.findResources('AWS::IAM::Role') as Record<string, { Properties: { RoleName: string } }>;
       const expected: Record<string, string> = { ConsoleBrokerReadOnly: 'prod-readonly', ConsoleBrokerBilling: 'prod-billing', ConsoleBrokerLocked: 'locked' };
 
       expect(Object.values(roles).map((r) => r.Properties.RoleName).sort()).toEqual(Object.keys(expected).sort());
       for (const role of Object.values(roles)) {
-        for (const statement of role.Properties.AssumeRolePolicyDocument.Statement) {
-          const join = (statement.Condition as { StringEquals: { 'sts:ExternalId': { 'Fn::Join': [string, [string, Json, string]] } } }).StringEquals['sts:ExternalId']['Fn::Join'];
-          const getStackOutput = join[1][1]['Fn::GetStackOutput'] as { StackName: string; OutputName: string; Region: string; RoleArn: unknown };
-          expect(getStackOutput).toMatchObject({ StackName: 'ConsoleBroker', Region: 'eu-west-1' });
-          const secretLogicalId = brokerJson.Outputs[getStackOutput.OutputName]?.Value.Ref ?? '';
+        const outputs = [...JSON.stringify(role).matchAll(/"OutputName":"([^"]+)"/g)].map((m) => m[1] ?? '');
+        expect(outputs).toHaveLength(2);
+        for (const outputName of outputs) {
+          const secretLogicalId = brokerJson.Outputs[outputName]?.Value.Ref ?? '';
           expect(brokerJson.Resources[secretLogicalId]?.Properties?.Name).toBe(`console-broker/external-id/${expected[role.Properties.RoleName] ?? ''}`);
         }
       }
@@ -220,19 +230,24 @@ describe('stacks', () => {
     });
   });
 
-  it('the standalone target template takes the broker role and a NoEcho external ID as parameters', () => {
+  it('the standalone target template takes the broker role and NoEcho external IDs as parameters', () => {
     const standalone = Template.fromStack(new StandaloneTargetStack(new App(), 'Standalone'));
 
     standalone.hasParameter('ExternalId', { Type: 'String', NoEcho: true, MinLength: 32 });
+    standalone.hasParameter('NextExternalId', { Type: 'String', NoEcho: true, Default: '' });
     standalone.hasParameter('BrokerRoleArn', { Type: 'String' });
     standalone.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: Match.arrayWith([
+        Statement: [
           Match.objectLike({
             Action: 'sts:AssumeRole',
-            Condition: { ArnEquals: { 'aws:PrincipalArn': { Ref: 'BrokerRoleArn' } }, StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+            Condition: {
+              ArnEquals: { 'aws:PrincipalArn': { Ref: 'BrokerRoleArn' } },
+              StringEquals: { 'sts:ExternalId': [{ Ref: 'ExternalId' }, { 'Fn::If': ['NextExternalIdGiven', { Ref: 'NextExternalId' }, { Ref: 'AWS::NoValue' }] }] },
+            },
           }),
-        ]),
+          Match.objectLike({ Action: 'sts:SetSourceIdentity', Condition: { ArnEquals: { 'aws:PrincipalArn': { Ref: 'BrokerRoleArn' } } } }),
+        ],
       },
       ManagedPolicyArns: { Ref: 'ManagedPolicyArns' },
     });
@@ -345,9 +360,10 @@ describe('cdk.out', () => {
     let conditions = 0;
     for (const file of templates) {
       const text = readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/"sts:ExternalId":\s*(\{[^}]*\}|"[^"]*")/g)) {
+      // A literal would be a quoted string; a reference or parameter is an object, or a list of them.
+      for (const match of text.matchAll(/"sts:ExternalId":\s*(\[\s*)?(\{\s*"[^"]+"|"[^"]*")/g)) {
         conditions++;
-        expect(match[1]).toMatch(/^\{\s*"(Fn::Join|Ref)"/);
+        expect(match[2]).toMatch(/^\{\s*"(Fn::Join|Ref)"/);
       }
     }
     expect(conditions).toBeGreaterThan(0);

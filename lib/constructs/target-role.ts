@@ -1,6 +1,14 @@
-import { Token } from 'aws-cdk-lib';
+import { Aws, Fn, Token, type CfnCondition } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+
+/** A second external ID the trust policy accepts while a rotation is under way. */
+export interface NextExternalId {
+  /** A dynamic reference or a NoEcho parameter, never a literal. */
+  readonly value: string;
+  /** True while the next ID is accepted beside the current one. */
+  readonly accepted: CfnCondition;
+}
 
 export interface TargetRoleProps {
   /** Name of the role; another account refers to it by this name. */
@@ -11,6 +19,8 @@ export interface TargetRoleProps {
   readonly brokerRoleArn: string;
   /** The external ID the broker must present: a dynamic reference or a NoEcho parameter, never a literal. */
   readonly externalId: string;
+  /** @default - only `externalId` is ever accepted */
+  readonly nextExternalId?: NextExternalId;
   /** ARNs of the managed policies that say what the role may do; may be a CloudFormation list parameter. */
   readonly managedPolicyArns: string[];
 }
@@ -29,25 +39,30 @@ export class TargetRole extends Construct {
     if (!Token.isUnresolved(props.managedPolicyArns) && props.managedPolicyArns.length === 0) {
       throw new Error(`TargetRole ${id}: managedPolicyArns must name at least one policy`);
     }
-    if (!Token.isUnresolved(props.externalId)) {
-      throw new Error(`TargetRole ${id}: externalId must be a dynamic reference or parameter, not a literal that would land in the template`);
+    for (const [field, value] of [['externalId', props.externalId], ['nextExternalId', props.nextExternalId?.value]] as const) {
+      if (value !== undefined && !Token.isUnresolved(value)) {
+        throw new Error(`TargetRole ${id}: ${field} must be a dynamic reference or parameter, not a literal that would land in the template`);
+      }
     }
 
-    const broker = new iam.AccountPrincipal(props.brokerAccountId).withConditions({
-      ArnEquals: { 'aws:PrincipalArn': props.brokerRoleArn },
-      StringEquals: { 'sts:ExternalId': props.externalId },
-    });
+    const broker = new iam.AccountPrincipal(props.brokerAccountId);
+    const fromLoginRole = { ArnEquals: { 'aws:PrincipalArn': props.brokerRoleArn } };
+    const next = props.nextExternalId;
+    // One reference to each ID: CloudFormation allows 60 dynamic references per template.
+    const externalIds = next ? [props.externalId, Fn.conditionIf(next.accepted.logicalId, next.value, Aws.NO_VALUE)] : props.externalId;
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: 'Opened by console-broker only, with the external ID',
-      assumedBy: broker,
+      assumedBy: broker.withConditions({ ...fromLoginRole, StringEquals: { 'sts:ExternalId': externalIds } }),
     });
     (this.role.node.defaultChild as iam.CfnRole).managedPolicyArns = props.managedPolicyArns;
     // SetSourceIdentity lets the broker stamp the caller's name on the session, so CloudTrail in this
-    // account shows who was behind every action.
-    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+    // account shows who was behind every action. STS authorizes it as its own action, whose request
+    // carries sts:SourceIdentity but not sts:ExternalId (Service Authorization Reference, "Actions,
+    // resources, and condition keys for AWS STS"), so an ExternalId condition here would never match.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
     this.role.assumeRolePolicy?.addStatements(
-      new iam.PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [broker] }),
+      new iam.PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [broker.withConditions(fromLoginRole)] }),
     );
   }
 }

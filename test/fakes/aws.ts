@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CloudFormationError, CloudFormationModel, type Template } from './cloudformation';
+import { ALLOW_ASSUME_ANY_ROLE, authorizeAssumeRole, externalIdTrustPolicy, type PolicyDocument } from './iam';
+import { SecretStore } from './secrets';
 import { verifySigV4, type Credentials } from './sigv4';
 
 /** The credentials the broker's own Lambda role runs with in tests. */
@@ -10,11 +13,14 @@ export const BROKER_CREDENTIALS: Credentials = {
   sessionToken: 'broker-lambda-session-token-for-tests',
 };
 
-export interface FakeRole {
-  readonly externalId: string;
-  /** The trust policy's aws:PrincipalArn; unset admits any caller with the external ID. */
-  readonly trustedPrincipalArn?: string;
-}
+/**
+ * A role in a target account. Either its trust policy as IAM holds it (what CloudFormation deployed),
+ * or, for tests that are not about trust, the external IDs and principal of the IAM user guide's
+ * third-party trust policy (test/fakes/iam.ts, externalIdTrustPolicy).
+ */
+export type FakeRole =
+  | { readonly trustPolicy: PolicyDocument }
+  | { readonly externalId: string; readonly trustedPrincipalArn?: string };
 
 /** The role session the broker's own credentials stand for. */
 export const BROKER_PRINCIPAL_ARN = 'arn:aws:iam::111111111111:role/console-broker-login-eu-west-1';
@@ -47,6 +53,10 @@ function queryError(res: ServerResponse, namespace: string, status: number, code
   );
 }
 
+function accountOfArn(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}
+
 function consoleCookie(req: IncomingMessage): string | undefined {
   return /(?:^|;\s*)fake-console=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
 }
@@ -59,7 +69,7 @@ function consoleCookie(req: IncomingMessage): string | undefined {
  */
 export class FakeAws {
   readonly roles = new Map<string, FakeRole>();
-  readonly secrets = new Map<string, string>();
+  readonly secrets = new SecretStore();
   readonly sessions = new Map<string, IssuedSession>();
   readonly signinTokens = new Map<string, IssuedSession & { readonly issuedAt: number }>();
   /** Browser sessions of the fake console, by cookie value. */
@@ -75,6 +85,33 @@ export class FakeAws {
   secretsDelayMs = 0;
   /** Who may call the APIs, by access key ID: the broker, and whoever a test adds. */
   readonly principals = new Map<string, Credentials>([[BROKER_CREDENTIALS.accessKeyId, BROKER_CREDENTIALS]]);
+  /** The IAM principal (aws:PrincipalArn) behind each access key ID; the broker's unless a test adds one. */
+  readonly principalArns = new Map<string, string>([[BROKER_CREDENTIALS.accessKeyId, BROKER_PRINCIPAL_ARN]]);
+  /** Identity policies of the principals that call STS, by principal ARN; any principal may assume any role unless set. */
+  readonly identityPolicies = new Map<string, PolicyDocument>();
+  /** Stacks as CloudFormation deploys them, resolving dynamic references from `secrets`; see cloudformation.ts. */
+  readonly deployments = new CloudFormationModel(this.secrets, {
+    'AWS::IAM::Role': (stack, _id, properties) => {
+      const arn = `arn:aws:iam::${stack.account}:role/${String(properties.RoleName)}`;
+      this.roles.set(arn, { trustPolicy: properties.AssumeRolePolicyDocument as PolicyDocument });
+      return arn;
+    },
+    'AWS::SecretsManager::Secret': (_stack, _id, properties, created) => {
+      const name = String(properties.Name);
+      // What GenerateSecretString with the template's length and no punctuation produces.
+      if (created) this.secrets.set(name, randomBytes(64).toString('base64url').replace(/[-_]/g, 'x').slice(0, (properties.GenerateSecretString as { PasswordLength?: number } | undefined)?.PasswordLength ?? 32));
+      return `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`;
+    },
+    // An inline policy adds to what its roles may do (their identity policy, for STS's decisions).
+    'AWS::IAM::Policy': (stack, id, properties) => {
+      const document = properties.PolicyDocument as PolicyDocument;
+      for (const roleArn of properties.Roles as string[]) {
+        const before = this.identityPolicies.get(roleArn)?.Statement ?? [];
+        this.identityPolicies.set(roleArn, { Version: '2012-10-17', Statement: [...before, ...document.Statement] });
+      }
+      return `${stack.name}-${id}`;
+    },
+  });
   /** Outputs of deployed stacks, for CloudFormation's DescribeStacks. */
   readonly stackOutputs = new Map<string, Record<string, string>>();
 
@@ -150,8 +187,22 @@ export class FakeAws {
   }
 
   private async authenticate(req: IncomingMessage, body: string, service: string): Promise<string | undefined> {
-    const verdict = await verifySigV4({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, service, (id) => this.principals.get(id));
+    const verdict = await verifySigV4({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, service, (id) => this.principals.get(id) ?? this.sessions.get(id));
     return verdict.ok ? undefined : verdict.reason;
+  }
+
+  /** The principal behind a signed request: a test's principal by access key, or a session the fake issued. */
+  private callerOf(req: IncomingMessage): { principalArn: string; sessionArn: string } {
+    const accessKeyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const session = this.sessions.get(accessKeyId);
+    if (session) {
+      const [, , , , account = '', resource = ''] = session.roleArn.split(':');
+      return { principalArn: session.roleArn, sessionArn: `arn:aws:sts::${account}:assumed-role/${resource.replace('role/', '')}/${session.sessionName}` };
+    }
+    const principalArn = this.principalArns.get(accessKeyId) ?? '';
+    const [, , , , account = '', resource = ''] = principalArn.split(':');
+    const sessionArn = resource.startsWith('role/') ? `arn:aws:sts::${account}:assumed-role/${resource.slice('role/'.length)}/session` : principalArn;
+    return { principalArn, sessionArn };
   }
 
   private async sts(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
@@ -174,10 +225,22 @@ export class FakeAws {
     if (Number(params.DurationSeconds ?? '3600') > 3600) {
       stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'); return;
     }
+    const caller = this.callerOf(req);
     const role = this.roles.get(roleArn);
-    const trusted = role?.trustedPrincipalArn === undefined || role.trustedPrincipalArn === BROKER_PRINCIPAL_ARN;
-    if (role?.externalId !== params.ExternalId || !trusted) {
-      stsError(403, 'AccessDenied', `User: arn:aws:sts::111111111111:assumed-role/console-broker-login-eu-west-1/fn is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`); return;
+    const trustPolicy = role === undefined ? undefined : 'trustPolicy' in role ? role.trustPolicy : externalIdTrustPolicy([role.externalId], role.trustedPrincipalArn ?? BROKER_PRINCIPAL_ARN);
+    // A missing role and a trust policy that does not admit the caller get the same answer from STS.
+    const verdict = trustPolicy === undefined
+      ? { allowed: false as const, action: 'sts:AssumeRole' }
+      : await authorizeAssumeRole(trustPolicy, this.identityPolicies.get(caller.principalArn) ?? ALLOW_ASSUME_ANY_ROLE, {
+          principalArn: caller.principalArn,
+          sessionArn: caller.sessionArn,
+          roleArn,
+          externalId: params.ExternalId,
+          roleSessionName: sessionName,
+          sourceIdentity,
+        });
+    if (!verdict.allowed) {
+      stsError(403, 'AccessDenied', `User: ${caller.sessionArn} is not authorized to perform: ${verdict.action} on resource: ${roleArn}`); return;
     }
     const session: IssuedSession = {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
@@ -199,48 +262,121 @@ export class FakeAws {
     );
   }
 
+  /**
+   * Secrets Manager's JSON 1.1 protocol for the operations the broker and its rotation use, with the
+   * answers and errors of the API reference (https://docs.aws.amazon.com/secretsmanager/latest/apireference/).
+   */
   private async secretsManager(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const input = JSON.parse(body || '{}') as { SecretId?: string };
-    this.calls.push({ service: 'secretsmanager', action: target.replace('secretsmanager.', ''), params: { SecretId: input.SecretId ?? '' } });
+    const input = JSON.parse(body || '{}') as {
+      SecretId?: string; VersionStage?: string; VersionId?: string; SecretString?: string; VersionStages?: string[];
+      ClientRequestToken?: string; MoveToVersionId?: string; RemoveFromVersionId?: string; PasswordLength?: number;
+    };
+    const action = target.replace('secretsmanager.', '');
+    this.calls.push({ service: 'secretsmanager', action, params: { SecretId: input.SecretId ?? '', ...(input.VersionStage ? { VersionStage: input.VersionStage } : {}) } });
     const answer = (status: number, payload: object): void => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(payload));
     };
     const authError = await this.authenticate(req, body, 'secretsmanager');
     if (authError) { answer(400, { __type: 'UnrecognizedClientException', message: authError }); return; }
     if (this.secretsDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.secretsDelayMs));
-    if (target !== 'secretsmanager.GetSecretValue') { answer(400, { __type: 'UnknownOperationException' }); return; }
+    if (action === 'GetRandomPassword') {
+      answer(200, { RandomPassword: randomBytes(96).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, input.PasswordLength ?? 32) });
+      return;
+    }
     const name = input.SecretId ?? '';
-    const value = this.secrets.get(name);
-    if (value === undefined) { answer(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }); return; }
-    answer(200, {
-      ARN: `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`,
-      Name: name,
-      SecretString: value,
-      VersionId: randomUUID(),
-      VersionStages: ['AWSCURRENT'],
-      CreatedDate: Date.now() / 1000,
-    });
+    const arn = `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`;
+    if (!this.secrets.has(name)) { answer(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }); return; }
+    switch (action) {
+      case 'GetSecretValue': {
+        const stage = input.VersionStage ?? (input.VersionId ? undefined : 'AWSCURRENT');
+        const versionId = input.VersionId ?? this.secrets.versionIdWith(name, stage ?? '');
+        const value = versionId === undefined ? undefined : this.secrets.getVersion(name, versionId);
+        if (versionId === undefined || value === undefined) {
+          answer(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret value for staging label: ${stage ?? ''}` });
+          return;
+        }
+        answer(200, { ARN: arn, Name: name, SecretString: value, VersionId: versionId, VersionStages: this.secrets.stages(name)?.[versionId] ?? [], CreatedDate: Date.now() / 1000 });
+        return;
+      }
+      case 'DescribeSecret':
+        answer(200, { ARN: arn, Name: name, VersionIdsToStages: this.secrets.stages(name) });
+        return;
+      case 'PutSecretValue': {
+        const versionId = this.secrets.put(name, input.SecretString ?? '', input.VersionStages ?? [], input.ClientRequestToken);
+        answer(200, { ARN: arn, Name: name, VersionId: versionId, VersionStages: this.secrets.stages(name)?.[versionId] ?? [] });
+        return;
+      }
+      case 'UpdateSecretVersionStage': {
+        const stage = input.VersionStage ?? '';
+        // Moving a label off a version that does not hold it is refused.
+        if (input.RemoveFromVersionId !== undefined && this.secrets.versionIdWith(name, stage) !== input.RemoveFromVersionId) {
+          answer(400, { __type: 'InvalidParameterException', message: `The staging label ${stage} is not attached to version ${input.RemoveFromVersionId}` });
+          return;
+        }
+        this.secrets.moveStage(name, stage, input.MoveToVersionId);
+        answer(200, { ARN: arn, Name: name });
+        return;
+      }
+      default:
+        answer(400, { __type: 'UnknownOperationException' });
+    }
   }
 
+  /** CloudFormation's query protocol: DescribeStacks and UpdateStack, on the stacks of `deployments` and `stackOutputs`. */
   private async cloudFormation(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const params = Object.fromEntries(new URLSearchParams(body));
     this.calls.push({ service: 'cloudformation', action: params.Action ?? '', params });
     const error = (status: number, code: string, message: string): void => {
       queryError(res, 'http://cloudformation.amazonaws.com/doc/2010-05-15/', status, code, message);
     };
+    const xml = (action: string, result: string): void => {
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(
+        `<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    };
     const authError = await this.authenticate(req, body, 'cloudformation');
     if (authError) { error(403, 'SignatureDoesNotMatch', authError); return; }
     const name = params.StackName ?? '';
-    const outputs = this.stackOutputs.get(name);
+    const stack = this.deployments.stacks.get(name);
+    // Outputs only a real deploy knows the value of (a function URL) come from `stackOutputs`.
+    const given = this.stackOutputs.get(name);
+    const outputs = stack || given ? { ...stack?.outputs, ...given } : undefined;
+    if (params.Action === 'UpdateStack' && stack) {
+      // Only the target account's own credentials (CDK's deploy role there) can update its stacks.
+      if (accountOfArn(this.callerOf(req).principalArn) !== stack.account) {
+        error(403, 'AccessDenied', `User is not authorized to perform: cloudformation:UpdateStack on resource: ${name}`); return;
+      }
+      if (params.UsePreviousTemplate !== 'true') { error(400, 'ValidationError', 'the fake updates stacks with UsePreviousTemplate only'); return; }
+      const given: Record<string, string> = {};
+      for (let i = 1; params[`Parameters.member.${String(i)}.ParameterKey`] !== undefined; i++) {
+        const key = params[`Parameters.member.${String(i)}.ParameterKey`] ?? '';
+        const value = params[`Parameters.member.${String(i)}.ParameterValue`];
+        if (value !== undefined) given[key] = value;
+      }
+      try {
+        this.deployments.deploy(name, stack.account, stack.region, stack.template, given);
+      } catch (caught) {
+        if (caught instanceof CloudFormationError) { error(400, caught.code, caught.message); return; }
+        throw caught;
+      }
+      xml('UpdateStack', `<StackId>arn:aws:cloudformation:${stack.region}:${stack.account}:stack/${name}/1</StackId>`);
+      return;
+    }
     if (params.Action !== 'DescribeStacks' || !outputs) { error(400, 'ValidationError', `Stack with id ${name} does not exist`); return; }
     const members = Object.entries(outputs).map(([key, value]) => `<member><OutputKey>${key}</OutputKey><OutputValue>${value}</OutputValue></member>`);
-    res.writeHead(200, { 'content-type': 'text/xml' }).end(
-      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>` +
-        `<StackName>${name}</StackName><StackId>arn:aws:cloudformation:eu-west-1:111111111111:stack/${name}/${randomUUID()}</StackId>` +
-        `<StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>${new Date().toISOString()}</CreationTime><Outputs>${members.join('')}</Outputs>` +
-        `</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    const parameters = Object.entries(stack?.parameters ?? {}).map(([key, value]) => `<member><ParameterKey>${key}</ParameterKey><ParameterValue>${value}</ParameterValue></member>`);
+    xml(
+      'DescribeStacks',
+      `<Stacks><member><StackName>${name}</StackName><StackId>arn:aws:cloudformation:eu-west-1:111111111111:stack/${name}/${randomUUID()}</StackId>` +
+        `<StackStatus>${stack?.status ?? 'CREATE_COMPLETE'}</StackStatus><CreationTime>${new Date().toISOString()}</CreationTime>` +
+        `<Parameters>${parameters.join('')}</Parameters><Outputs>${members.join('')}</Outputs></member></Stacks>`,
     );
+  }
+
+  /** Deploys a synthesized template into `deployments`, as `cdk deploy` would create or update it. */
+  deployStack(name: string, account: string, template: Template, parameters: Record<string, string> = {}): void {
+    this.deployments.deploy(name, account, 'eu-west-1', template, parameters);
   }
 
   private federation(req: IncomingMessage, res: ServerResponse): void {

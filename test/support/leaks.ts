@@ -7,7 +7,7 @@ import { BROKER_CREDENTIALS, type FakeAws } from '../fakes/aws';
 function secretsOf(fake: FakeAws): string[] {
   const sessions = [...fake.sessions.values()].flatMap((s) => [s.accessKeyId, s.secretAccessKey, s.sessionToken]);
   return [
-    ...[...fake.roles.values()].map((r) => r.externalId),
+    ...[...fake.roles.values()].flatMap((r) => ('externalId' in r ? [r.externalId] : [])),
     ...fake.secrets.values(),
     BROKER_CREDENTIALS.accessKeyId,
     BROKER_CREDENTIALS.secretAccessKey,

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+
+interface SecretVersion {
+  readonly value: string;
+  readonly stages: Set<string>;
+}
+
+/**
+ * The secrets of the fake Secrets Manager, each with versions and staging labels as Secrets Manager
+ * keeps them: a label is on at most one version of a secret; putting a value without labels moves
+ * AWSCURRENT to it and AWSPREVIOUS to the version that held AWSCURRENT; a version without labels is
+ * deprecated. https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html#term_version
+ * and https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecretVersionStage.html
+ */
+export class SecretStore {
+  private readonly secrets = new Map<string, Map<string, SecretVersion>>();
+
+  /** Puts a new current value, as PutSecretValue with no staging labels does. */
+  set(name: string, value: string): this {
+    this.put(name, value, ['AWSCURRENT']);
+    return this;
+  }
+
+  /** The value of a secret's version that holds `stage`. */
+  get(name: string, stage = 'AWSCURRENT'): string | undefined {
+    return this.versionWith(name, stage)?.[1].value;
+  }
+
+  has(name: string): boolean {
+    return this.secrets.has(name);
+  }
+
+  delete(name: string): boolean {
+    return this.secrets.delete(name);
+  }
+
+  clear(): void {
+    this.secrets.clear();
+  }
+
+  /** Every value of every version: what a leak check looks for. */
+  values(): string[] {
+    return [...this.secrets.values()].flatMap((versions) => [...versions.values()].map((v) => v.value));
+  }
+
+  /** The value of one version, by its ID. */
+  getVersion(name: string, versionId: string): string | undefined {
+    return this.secrets.get(name)?.get(versionId)?.value;
+  }
+
+  /** The version ID that holds `stage`. */
+  versionIdWith(name: string, stage: string): string | undefined {
+    return this.versionWith(name, stage)?.[0];
+  }
+
+  /** Version IDs and their staging labels, as DescribeSecret answers VersionIdsToStages. */
+  stages(name: string): Record<string, string[]> | undefined {
+    const versions = this.secrets.get(name);
+    if (!versions) return undefined;
+    return Object.fromEntries([...versions].filter(([, v]) => v.stages.size > 0).map(([id, v]) => [id, [...v.stages]]));
+  }
+
+  /** PutSecretValue: a new version holding `stages` (AWSCURRENT when none are given). */
+  put(name: string, value: string, stages: readonly string[], versionId: string = randomUUID()): string {
+    const versions = this.secrets.get(name) ?? new Map<string, SecretVersion>();
+    this.secrets.set(name, versions);
+    versions.set(versionId, { value, stages: new Set() });
+    for (const stage of stages.length > 0 ? stages : ['AWSCURRENT']) this.moveStage(name, stage, versionId);
+    return versionId;
+  }
+
+  /** UpdateSecretVersionStage: moves `stage` to `versionId`, or removes it when `versionId` is undefined. */
+  moveStage(name: string, stage: string, versionId: string | undefined): void {
+    const versions = this.secrets.get(name);
+    if (!versions) throw new Error(`no secret ${name}`);
+    const from = this.versionWith(name, stage);
+    from?.[1].stages.delete(stage);
+    if (versionId === undefined) return;
+    const to = versions.get(versionId);
+    if (!to) throw new Error(`no version ${versionId} of ${name}`);
+    to.stages.add(stage);
+    if (stage === 'AWSCURRENT' && from && from[0] !== versionId) this.moveStage(name, 'AWSPREVIOUS', from[0]);
+  }
+
+  private versionWith(name: string, stage: string): [string, SecretVersion] | undefined {
+    return [...(this.secrets.get(name) ?? [])].find(([, v]) => v.stages.has(stage));
+  }
+}
