@@ -160,7 +160,7 @@ export class BrokerStack extends Stack {
     });
     Validations.of(sessionKey).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotating the session key only signs everyone out; it is rotated by putting a new random value, with no other system to update.',
+      reason: 'The session key is rotated by putting a new random value, with no other system to update; warm Lambdas read it within 5 minutes and accept the previous one for a session lifetime, so nobody is signed out.',
     });
 
     const fn = new LoginFunction(this, 'WebFunction', {
@@ -206,7 +206,7 @@ export class BrokerStack extends Stack {
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'An external ID also sits in the target role trust policy, so Secrets Manager cannot rotate it alone: a new value takes a redeploy of the target stack, and the Lambda re-reads the secret when STS refuses the cached one.',
+        'An external ID also sits in the target role trust policy in another account, which a Secrets Manager rotation function cannot update through that account\'s CloudFormation stack: npm run rotate-external-id rotates it in the same four steps (README, Rotating an external ID), on a schedule the operator sets.',
     });
     return secret;
   }

@@ -14,7 +14,17 @@ export class HttpError extends Error {
 export const badRequest = (message: string): HttpError => new HttpError(400, 'BadRequest', message);
 export const forbidden = (message: string): HttpError => new HttpError(403, 'Forbidden', message);
 export const notFound = (message: string): HttpError => new HttpError(404, 'NotFound', message);
-export const methodNotAllowed = (message: string): HttpError => new HttpError(405, 'MethodNotAllowed', message);
+/** A 405 that names the methods the path takes, for the Allow header. */
+export class MethodNotAllowedError extends HttpError {
+  constructor(
+    message: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(405, 'MethodNotAllowed', message);
+  }
+}
+
+export const methodNotAllowed = (message: string, allowed: readonly string[] = ['GET']): HttpError => new MethodNotAllowedError(message, allowed);
 export const badGateway = (code: string, message: string, cause?: unknown): HttpError =>
   new HttpError(502, code, message, { cause });
 export const gatewayTimeout = (message: string, cause?: unknown): HttpError =>

@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { badRequest, HttpError } from './errors';
+import { badRequest, HttpError, MethodNotAllowedError } from './errors';
 import { responseFormat, type FunctionUrlEvent } from './request';
 import { errorResponse } from './response';
 
@@ -124,6 +124,7 @@ export function errorPages(): BrokerMiddleware {
           requestId: request.context.awsRequestId,
         },
         responseFormat(acceptOf(request.event)),
+        error instanceof MethodNotAllowedError ? error.allowed : undefined,
       );
     },
   };

@@ -77,9 +77,10 @@ export interface ErrorDetails {
   readonly requestId: string;
 }
 
-export function errorResponse(error: ErrorDetails, format: ResponseFormat): APIGatewayProxyStructuredResultV2 {
+/** `allowed`: the methods the path takes, for a 405's Allow header. */
+export function errorResponse(error: ErrorDetails, format: ResponseFormat, allowed: readonly string[] = ['GET']): APIGatewayProxyStructuredResultV2 {
   const headers: Record<string, string> = { ...COMMON_HEADERS };
-  if (error.status === 405) headers.allow = 'GET';
+  if (error.status === 405) headers.allow = allowed.join(', ');
   if (format === 'json') {
     return {
       statusCode: error.status,

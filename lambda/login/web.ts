@@ -183,7 +183,7 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   const path = event.rawPath;
   // POST only where a broker form posts: the sign-out button and a confirmed login.
   const postable = path === '/logout' || isLoginPath(path);
-  if (method !== 'GET' && !(method === 'POST' && postable)) throw methodNotAllowed(`method ${method} is not allowed; use GET${postable ? ' or POST' : ''}`);
+  if (method !== 'GET' && !(method === 'POST' && postable)) throw methodNotAllowed(`method ${method} is not allowed; use GET${postable ? ' or POST' : ''}`, postable ? ['GET', 'POST'] : ['GET']);
   const here = `${path}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
 
   if (path === '/auth/callback') return callback(event, context);

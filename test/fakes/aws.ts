@@ -296,7 +296,7 @@ export class FakeAws {
           answer(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret value for staging label: ${stage ?? ''}` });
           return;
         }
-        answer(200, { ARN: arn, Name: name, SecretString: value, VersionId: versionId, VersionStages: this.secrets.stages(name)?.[versionId] ?? [], CreatedDate: Date.now() / 1000 });
+        answer(200, { ARN: arn, Name: name, SecretString: value, VersionId: versionId, VersionStages: this.secrets.stages(name)?.[versionId] ?? [], CreatedDate: (this.secrets.createdAt(name, versionId) ?? new Date()).getTime() / 1000 });
         return;
       }
       case 'DescribeSecret':

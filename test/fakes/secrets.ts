@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 interface SecretVersion {
   readonly value: string;
   readonly stages: Set<string>;
+  /** When the version was put, as GetSecretValue's CreatedDate reports it. */
+  readonly createdAt: Date;
 }
 
 /**
@@ -48,6 +50,11 @@ export class SecretStore {
     return this.secrets.get(name)?.get(versionId)?.value;
   }
 
+  /** When a version was put. */
+  createdAt(name: string, versionId: string): Date | undefined {
+    return this.secrets.get(name)?.get(versionId)?.createdAt;
+  }
+
   /** The version ID that holds `stage`. */
   versionIdWith(name: string, stage: string): string | undefined {
     return this.versionWith(name, stage)?.[0];
@@ -64,7 +71,7 @@ export class SecretStore {
   put(name: string, value: string, stages: readonly string[], versionId: string = randomUUID()): string {
     const versions = this.secrets.get(name) ?? new Map<string, SecretVersion>();
     this.secrets.set(name, versions);
-    versions.set(versionId, { value, stages: new Set() });
+    versions.set(versionId, { value, stages: new Set(), createdAt: new Date() });
     for (const stage of stages.length > 0 ? stages : ['AWSCURRENT']) this.moveStage(name, stage, versionId);
     return versionId;
   }

@@ -188,14 +188,15 @@ describe('a login or sign-out started by another site needs the person’s own c
   });
 
   it.each([
-    ['POST', '/'],
-    ['POST', '/auth/callback'],
-    ['POST', '/auth/signin'],
-    ['PUT', '/prod-readonly'],
-    ['DELETE', '/logout'],
-  ])('answers %s %s with 405', async (method, path) => {
+    ['POST', '/', 'GET'],
+    ['POST', '/auth/callback', 'GET'],
+    ['POST', '/auth/signin', 'GET'],
+    ['PUT', '/prod-readonly', 'GET, POST'],
+    ['DELETE', '/logout', 'GET, POST'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, path, allowed) => {
     const answer = await web.request(path, { method, headers: TYPED, cookies: { [COOKIE_NAMES.session]: session } });
 
     expect(answer.status).toBe(405);
+    expect(answer.headers.get('allow')).toBe(allowed);
   });
 });
