@@ -1,35 +1,22 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_SIGNIN_ORIGIN_VARIABLE } from '../cli/client';
 import { SANDBOX_CALLERS, startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { cli } from './support/cli';
 import { launchBrowser } from './support/browser';
 
-const CLI = path.join(__dirname, '..', 'dist', 'console-broker.mjs');
-
 /** The login URL the CLI prints, as a person would copy it into a browser. */
-function printedLoginUrl(sandbox: Sandbox, extra: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [CLI, 'login', 'prod-readonly', '--url', sandbox.url, '--print', ...extra],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: mkdtempSync(path.join(tmpdir(), 'cli-home-')),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_ACCESS_KEY_ID: SANDBOX_CALLERS.allowed.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: SANDBOX_CALLERS.allowed.credentials.secretAccessKey,
-        },
-      },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${error.message}: ${stderr}`));
-        else resolve(stdout.trim());
-      },
-    );
+async function printedLoginUrl(sandbox: Sandbox, extra: string[]): Promise<string> {
+  const { code, stdout, stderr } = await cli(['login', 'prod-readonly', '--url', sandbox.url, '--print', ...extra], {
+    AWS_ACCESS_KEY_ID: SANDBOX_CALLERS.allowed.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SANDBOX_CALLERS.allowed.credentials.secretAccessKey,
+    // The sandbox's federation endpoint stands in for AWS's sign-in host, on this machine only.
+    [LOCAL_SIGNIN_ORIGIN_VARIABLE]: new URL(sandbox.aws.federationUrl).origin,
   });
+  if (code !== 0) throw new Error(`the CLI failed: ${stderr}`);
+  return stdout.trim();
 }
 
 describe('a real browser opens the login URL the CLI printed', () => {
