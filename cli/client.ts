@@ -5,7 +5,8 @@ import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { LoginResult } from '../lambda/login/login';
-import { isPartition, PARTITIONS } from '../lambda/login/partition';
+import { isConsoleUrl } from '../lambda/login/destination';
+import { isPartition, PARTITIONS, type Partition } from '../lambda/login/partition';
 import type { TargetList } from '../lambda/login/request';
 
 /** Why a call to the broker failed, in words a person can act on; `exitCode` is what the CLI exits with. */
@@ -103,14 +104,73 @@ function localSigninOrigins(base: URL, env: NodeJS.ProcessEnv): string[] {
   return [new URL(local).origin];
 }
 
-/** A broker (or whatever answers in its place) must not have the CLI open or print a page of its choosing. */
-function checkLoginUrl(login: ConsoleLogin, localOrigins: readonly string[]): ConsoleLogin {
+/** What a login URL may be, from the target role's partition and where the broker is. */
+interface LoginUrlRules {
+  readonly partition: Partition;
+  /** The partition's sign-in origin and, for local tests only, the one CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names. */
+  readonly signinOrigins: readonly string[];
+  /** The region the broker, and so its stack's browser entry, runs in. */
+  readonly brokerRegion: string;
+}
+
+/** `url`'s parameters when it has exactly `names`, each once; otherwise undefined. */
+function exactParameters(url: URL, names: readonly string[]): URLSearchParams | undefined {
+  const keys = [...url.searchParams.keys()];
+  return keys.length === names.length && names.every((name) => keys.includes(name)) ? url.searchParams : undefined;
+}
+
+function onSigninOrigin(text: string, rules: LoginUrlRules, path: string): URL | undefined {
+  if (!URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  const plain = url.username === '' && url.password === '' && url.hash === '';
+  return plain && rules.signinOrigins.includes(url.origin) && url.pathname === path ? url : undefined;
+}
+
+/**
+ * The Lambda's Issuer (lambda/login/handler.ts): the partition's console, or the stack's browser entry,
+ * a function URL (https://<url-id>.lambda-url.<region>.on.aws, https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html)
+ * in the broker's region. The CLI cannot tell that stack's function URL from another one in that region.
+ */
+function isIssuer(text: string, rules: LoginUrlRules): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  // Only an https origin with nothing after it serializes back to this.
+  if (url.href !== `https://${url.hostname}/`) return false;
+  return url.hostname === PARTITIONS[rules.partition].consoleHost || FUNCTION_URL_HOST.exec(url.hostname)?.[1] === rules.brokerRegion;
+}
+
+/** `/federation?Action=login&Issuer&Destination&SigninToken`, as lambda/login/federation.ts's loginUrl makes it. */
+function isConsoleLogin(text: string, rules: LoginUrlRules): boolean {
+  const url = onSigninOrigin(text, rules, '/federation');
+  const params = url && exactParameters(url, ['Action', 'Issuer', 'Destination', 'SigninToken']);
+  if (!params || params.get('Action') !== 'login' || !params.get('SigninToken') || !isIssuer(params.get('Issuer') ?? '', rules)) return false;
+  const destination = params.get('Destination') ?? '';
+  return URL.canParse(destination) && isConsoleUrl(rules.partition, new URL(destination));
+}
+
+/** A console login, or the console's logout that then follows one (federation.ts's logoutThenLoginUrl). */
+function isBrokerLoginUrl(text: string, rules: LoginUrlRules): boolean {
+  const logout = onSigninOrigin(text, rules, '/oauth');
+  const params = logout && exactParameters(logout, ['Action', 'redirect_uri']);
+  if (params) return params.get('Action') === 'logout' && isConsoleLogin(params.get('redirect_uri') ?? '', rules);
+  return isConsoleLogin(text, rules);
+}
+
+/**
+ * A broker (or whatever answers in its place) must not have the CLI open or print a page of its choosing.
+ * The sign-in token cannot be checked here: such a responder can still sign you in to an account of its own.
+ */
+function checkLoginUrl(login: ConsoleLogin, base: URL, localOrigins: readonly string[], options: BrokerOptions): ConsoleLogin {
   // The answer is untrusted JSON until checked, whatever its declared type.
   const { loginUrl, roleArn } = login as Partial<Record<'loginUrl' | 'roleArn', unknown>>;
   const partition = (typeof roleArn === 'string' ? roleArn.split(':')[1] : undefined) ?? '';
-  const expected = [...(isPartition(partition) ? [PARTITIONS[partition].signinOrigin] : []), ...localOrigins];
-  if (typeof loginUrl !== 'string' || !URL.canParse(loginUrl) || !expected.includes(new URL(loginUrl).origin)) {
-    throw new BrokerError('upstream', `The broker answered a login URL outside ${expected.join(' or ') || "the target's partition"}; refusing to open or print it.`);
+  const signinOrigins = [...(isPartition(partition) ? [PARTITIONS[partition].signinOrigin] : []), ...localOrigins];
+  const rules = isPartition(partition) ? { partition, signinOrigins, brokerRegion: signingRegion(base, options) } : undefined;
+  if (typeof loginUrl !== 'string' || !rules || !isBrokerLoginUrl(loginUrl, rules)) {
+    throw new BrokerError(
+      'upstream',
+      `The broker answered a login URL that is not a console sign-in on ${signinOrigins.join(' or ') || "the target's partition"}; refusing to open or print it.`,
+    );
   }
   return login;
 }
@@ -224,7 +284,7 @@ export async function requestConsoleLogin(options: ConsoleLoginOptions): Promise
   if (options.logout) query.logout = '1';
   const base = await brokerUrl(options);
   const localOrigins = localSigninOrigins(base, options.env ?? process.env);
-  return checkLoginUrl(await call<ConsoleLogin>(base, `/${encodeURIComponent(options.target)}`, query, options), localOrigins);
+  return checkLoginUrl(await call<ConsoleLogin>(base, `/${encodeURIComponent(options.target)}`, query, options), base, localOrigins, options);
 }
 
 /** The targets the caller may open, as the broker sees it. */

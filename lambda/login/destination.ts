@@ -59,6 +59,11 @@ function isConsoleHost(partition: Partition, hostname: string): boolean {
   return isRegionOf(partition, hostname.slice(0, -consoleHost.length - 1));
 }
 
+/** An https URL on the partition's console or a regional console, with no port or credentials. */
+export function isConsoleUrl(partition: Partition, url: URL): boolean {
+  return url.protocol === 'https:' && url.username === '' && url.password === '' && url.port === '' && isConsoleHost(partition, url.hostname);
+}
+
 /** The console URL for a service shortcut, in a region unless the service is global. */
 export function serviceUrl(partition: Partition, service: string, region: string): URL {
   const known = Object.hasOwn(SERVICES, service) ? SERVICES[service] : undefined;
@@ -89,7 +94,7 @@ export function destinationUrl(partition: Partition, destination: string, region
   } catch {
     throw badRequest('destination must be a console path starting with / or an https URL on the console');
   }
-  if (url.protocol !== 'https:' || url.username !== '' || url.password !== '' || url.port !== '' || !isConsoleHost(partition, url.hostname)) {
+  if (!isConsoleUrl(partition, url)) {
     throw badRequest(`destination must stay on ${PARTITIONS[partition].consoleHost} (https, no port or credentials)`);
   }
   if (!url.searchParams.has('region')) url.searchParams.set('region', region);
