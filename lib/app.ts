@@ -2,7 +2,7 @@ import { type App, Fn, type StackProps, Validations } from 'aws-cdk-lib';
 import type { BrokerConfig } from './config';
 import { BrokerStack } from './broker-stack';
 import { DeployLimits } from './limits';
-import { brokerRoleArn, targetStackName } from './names';
+import { BROKER_STACK_NAME, brokerRoleArn, targetStackName } from './names';
 import { TargetAccountStack } from './target-stack';
 
 export interface ConsoleBrokerStacks {
@@ -10,8 +10,6 @@ export interface ConsoleBrokerStacks {
   /** One stack per target account whose roles `cdk deploy --all` deploys, by account ID. */
   readonly targets: ReadonlyMap<string, TargetAccountStack>;
 }
-
-const BROKER_STACK_NAME = 'ConsoleBroker';
 
 /** Adds the broker stack and one stack per broker-deployed target account to the app. */
 export function addConsoleBroker(app: App, config: BrokerConfig): ConsoleBrokerStacks {

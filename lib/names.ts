@@ -1,5 +1,8 @@
 import type { Partition } from '../lambda/login/partition';
 
+/** The broker stack's name, which CloudFormation puts at the front of its functions' names. */
+export const BROKER_STACK_NAME = 'ConsoleBroker';
+
 /** The login Lambda's role has a fixed name so that target accounts can name it before it exists. */
 export function brokerRoleName(region: string): string {
   return `console-broker-login-${region}`;

@@ -5,6 +5,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesPattern } from '../../lambda/login/registry';
 import { addConsoleBroker } from '../../lib/app';
+import { brokerAccountScp, brokerAccountScpJson, SCP_MAX_CHARACTERS, type ServiceControlPolicy } from '../../lib/broker-scp';
+import { loadConfig } from '../../lib/config';
 import { brokerRoleArn } from '../../lib/names';
 import { FakeAws } from '../fakes/aws';
 import type { RunningBundle } from '../support/bundle';
@@ -60,24 +62,14 @@ describe('a direct Invoke with a forged event, against the bundled IAM entry run
   });
 });
 
-interface Statement {
-  readonly Sid: string;
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: string | string[];
-  readonly Condition: Record<string, Record<string, string>>;
-}
-
-describe('the service control policy for the broker account (policies/broker-account-scp.json)', () => {
-  const scp = (): { Version: string; Statement: Statement[] } =>
-    JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'policies', 'broker-account-scp.json'), 'utf8')) as { Version: string; Statement: Statement[] };
-  const statement = (sid: string): Statement => {
-    const found = scp().Statement.find((s) => s.Sid === sid);
+describe('the service control policy for the broker account (npm run broker-scp)', () => {
+  const config = testConfig({ openIdProvider: { issuer: 'https://idp.example.com', clientId: 'console-broker' } });
+  const scp = brokerAccountScp(config);
+  const statement = (sid: string): ServiceControlPolicy['Statement'][number] => {
+    const found = scp.Statement.find((s) => s.Sid === sid);
     if (!found) throw new Error(`no statement ${sid}`);
     return found;
   };
-  const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
-  const config = testConfig({ openIdProvider: { issuer: 'https://idp.example.com', clientId: 'console-broker' } });
   const stack = addConsoleBroker(new App(), config).broker;
   // Without a FunctionName, CloudFormation names a function <stack>-<logical ID>-<random suffix>.
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html
@@ -87,36 +79,55 @@ describe('the service control policy for the broker account (policies/broker-acc
   );
   const deployer = 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1';
 
-  it('is a policy document of deny statements only', () => {
-    const { Version, Statement: statements } = scp();
+  it('is shipped as generated from config/console-broker.json', () => {
+    const shipped = readFileSync(path.join(__dirname, '..', '..', 'policies', 'broker-account-scp.json'), 'utf8');
 
-    expect(Version).toBe('2012-10-17');
-    expect(statements.length).toBeGreaterThan(0);
-    expect(statements.every((s) => s.Effect === 'Deny')).toBe(true);
+    expect(shipped).toBe(brokerAccountScpJson(loadConfig(path.join(__dirname, '..', '..', 'config', 'console-broker.json'))));
+    expect(shipped.length).toBeLessThanOrEqual(SCP_MAX_CHARACTERS);
+  });
+
+  it('is a policy document of deny statements only', () => {
+    const parsed = JSON.parse(brokerAccountScpJson(config)) as { Version: string; Statement: { Effect: string }[] };
+
+    expect(parsed.Version).toBe('2012-10-17');
+    expect(parsed.Statement.length).toBeGreaterThan(0);
+    expect(parsed.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
   });
 
   it('denies invoking both broker functions except through their function URLs', () => {
     const deny = statement('DenyInvokingTheBrokerExceptThroughItsFunctionUrl');
 
-    expect(list(deny.Action)).toEqual(['lambda:InvokeFunction']);
+    expect(deny.Action).toEqual(['lambda:InvokeFunction']);
     expect(functionArns).toHaveLength(2);
-    for (const arn of functionArns) expect(list(deny.Resource).some((pattern) => matchesPattern(pattern, arn)), arn).toBe(true);
+    for (const arn of functionArns) expect(deny.Resource.some((pattern) => matchesPattern(pattern, arn)), arn).toBe(true);
     expect(deny.Condition).toEqual({ BoolIfExists: { 'lambda:InvokedViaFunctionUrl': 'false' } });
   });
 
-  it("denies changing the functions' code and configuration to all but the CloudFormation execution role", () => {
+  it("denies changing the functions' code and configuration to all but the exact CloudFormation execution role", () => {
     const deny = statement('DenyChangingTheBrokerFunctionsExceptByCloudFormation');
 
-    expect(list(deny.Action)).toEqual(expect.arrayContaining(['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:AddPermission', 'lambda:UpdateFunctionUrlConfig']));
-    for (const arn of functionArns) expect(list(deny.Resource).some((pattern) => matchesPattern(pattern, arn)), arn).toBe(true);
-    expect(matchesPattern(deny.Condition.ArnNotLike?.['aws:PrincipalArn'] ?? '', deployer)).toBe(true);
+    expect(deny.Action).toEqual(expect.arrayContaining(['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:AddPermission', 'lambda:UpdateFunctionUrlConfig']));
+    for (const arn of functionArns) expect(deny.Resource.some((pattern) => matchesPattern(pattern, arn)), arn).toBe(true);
+    expect(deny.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': [deployer] } });
   });
 
-  it("denies changing or passing the broker's role to all but the CloudFormation execution role", () => {
+  it("denies changing or passing the broker's role to all but the exact CloudFormation execution role", () => {
     const deny = statement('DenyChangingOrPassingTheBrokerRoleExceptByCloudFormation');
 
-    expect(list(deny.Action)).toEqual(expect.arrayContaining(['iam:PassRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
-    expect(list(deny.Resource).some((pattern) => matchesPattern(pattern, brokerRoleArn('aws', config.accountId, config.region)))).toBe(true);
-    expect(matchesPattern(deny.Condition.ArnNotLike?.['aws:PrincipalArn'] ?? '', deployer)).toBe(true);
+    expect(deny.Action).toEqual(expect.arrayContaining(['iam:PassRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
+    expect(deny.Resource).toEqual([brokerRoleArn('aws', config.accountId, config.region)]);
+    expect(deny.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': [deployer] } });
+  });
+
+  it('names the roles of another bootstrap qualifier and exempts an admin role, which it also protects', () => {
+    const policy = brokerAccountScp(config, { qualifier: 'broker', adminRoleName: 'admins/BrokerAdmin' });
+    const deny = policy.Statement.find((s) => s.Sid === 'DenyCreatingOrChangingTheCdkRolesExceptByBootstrap');
+
+    expect(deny?.Resource).toEqual(['arn:aws:iam::111111111111:role/cdk-broker-*', 'arn:aws:iam::111111111111:role/*/cdk-broker-*', 'arn:aws:iam::111111111111:role/admins/BrokerAdmin']);
+    expect(deny?.Condition).toEqual({
+      ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/cdk-broker-cfn-exec-role-111111111111-eu-west-1', 'arn:aws:iam::111111111111:role/admins/BrokerAdmin'] },
+    });
+    expect(() => brokerAccountScp(config, { qualifier: 'far-too-long' })).toThrow(/qualifier must be 1-10/);
+    expect(() => brokerAccountScp(config, { adminRoleName: 'arn:aws:iam::111111111111:role/BrokerAdmin' })).toThrow(/admin role must be an IAM role name/);
   });
 });
