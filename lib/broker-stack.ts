@@ -154,6 +154,21 @@ export class BrokerStack extends Stack {
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Whoever reads the session key can seal a cookie that names anyone, and whoever reads the client
+    // secret can pose as the broker at the provider: only the login role may read them, whatever IAM
+    // policies in this account allow. https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
+    for (const secret of [clientSecret, sessionKey]) {
+      secret.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyTheLoginRoleReads',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: ['*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.loginRole.roleArn } },
+        }),
+      );
+    }
     Validations.of(clientSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: 'The OpenID provider issues and rotates this client secret; the operator puts each new one here.',

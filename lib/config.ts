@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isPartition, isRegionOf, PARTITIONS, type Partition } from '../lambda/login/partition';
+import { asciiLowerCase } from '../lambda/login/people';
 import { RESERVED_PATHS } from '../lambda/login/routes';
 
 /** Who deploys a target's role into its account. */
@@ -177,7 +178,7 @@ function parseTarget(raw: unknown, index: number, broker: { partition: Partition
   }
   const allowedEmails = optionalStringArray(raw, 'allowedEmails', `${field}.allowedEmails`, []).map((email, i) => {
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ConfigError(`${field}.allowedEmails[${i}]`, `must be an e-mail address, got "${email}"`);
-    return email.toLowerCase();
+    return asciiLowerCase(email);
   });
   const allowedGroups = optionalStringArray(raw, 'allowedGroups', `${field}.allowedGroups`, []);
   if ((allowedEmails.length > 0 || allowedGroups.length > 0) && !broker.hasOpenIdProvider) {

@@ -107,6 +107,10 @@ async function acceptVersions(target: TargetConfig, clients: RotationClients, op
   if (!stack) throw new RotationError(`stack ${stackName} was not found in account ${target.accountId}`);
   const given = new Map(Object.entries({ [names.current]: current, [names.next]: next }));
   const now = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']));
+  const missing = [...given.keys()].filter((key) => !now.has(key));
+  if (missing.length > 0) {
+    throw new RotationError(`${stackName} has no parameter ${missing.join(' or ')}: it was deployed by an older console-broker; run cdk deploy ${stackName} first`);
+  }
   if ([...given].every(([key, value]) => now.get(key) === value)) return;
   const parameters: Parameter[] = [...now.keys()].map((key) =>
     given.has(key) ? { ParameterKey: key, ParameterValue: given.get(key) } : { ParameterKey: key, UsePreviousValue: true },

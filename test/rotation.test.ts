@@ -168,6 +168,21 @@ describe('rotating an external ID, against a model of how CloudFormation resolve
     expect(JSON.stringify(aws.roles.get('arn:aws:iam::333333333333:role/ConsoleBrokerReadOnly'))).not.toContain(oldId);
   });
 
+  it('says what to do when the target stack predates rotation, before it creates anything', async () => {
+    // Prepare: the stack as an older release deployed it, without the version parameters
+    const before = aws.secrets.stages('console-broker/external-id/prod-billing');
+    const stack = aws.deployments.stacks.get('ConsoleBrokerTarget-222222222222');
+    if (!stack) throw new Error('no target stack');
+    const parameters = stack.parameters;
+    stack.parameters = {};
+
+    const outcome = rotateExternalId(target('prod-billing'), clientsThatLogIn(), options());
+
+    await expect(outcome).rejects.toThrow(/ConsoleBrokerTarget-222222222222 has no parameter ExternalIdVersionprodXbilling.*run cdk deploy ConsoleBrokerTarget-222222222222 first/);
+    expect(aws.secrets.stages('console-broker/external-id/prod-billing')).toEqual(before);
+    stack.parameters = parameters;
+  });
+
   it('the fake refuses an external ID the deployed trust policy does not hold', async () => {
     aws.roles.set('arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly', { trustPolicy: externalIdTrustPolicy(['somethingElseEntirely0123456789abcdef'], 'arn:aws:iam::111111111111:role/console-broker-login-eu-west-1') });
     await new Promise((resolve) => setTimeout(resolve, 1100));

@@ -10,12 +10,20 @@ export interface Person {
   readonly groups: readonly string[];
 }
 
+/**
+ * Lower-cases A-Z only: toLowerCase() also folds letters such as the Kelvin sign (U+212A) into ASCII
+ * `k`, so a provider's `\u212Aate@` would become `kate@`.
+ */
+export function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
 export function personFromClaims(claims: Record<string, unknown>, issuer: string, groupsClaim: string): Person {
   const groups = claims[groupsClaim];
   return {
     issuer,
     subject: String(claims.sub),
-    email: typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined,
+    email: typeof claims.email === 'string' ? asciiLowerCase(claims.email) : undefined,
     emailVerified: claims.email_verified === true,
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
   };

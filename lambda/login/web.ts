@@ -7,7 +7,7 @@ import { loggedLogin } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
 import { OpenIdClient, type SignInTransaction } from './oidc';
 import { personFromClaims, personMayOpen, personName, type Person } from './people';
-import { parseLogin, type FunctionUrlEvent } from './request';
+import { parseLogin, type FunctionUrlEvent, type LoginRequest } from './request';
 import { COMMON_HEADERS } from './response';
 import { returnLocation } from './return-to';
 import { RESERVED_PATHS } from './routes';
@@ -148,13 +148,16 @@ function requireCsrfToken(event: FunctionUrlEvent, session: Session & { state: '
 }
 
 /**
- * The broker's own pages (same-origin) and an address the person typed or bookmarked (none) may open
- * a console at once; anything else (another site, or a browser that does not say) takes a click on the
- * broker's page. https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header
+ * The broker's own pages (same-origin) may open a console at once. A browser also says `none` for an
+ * address typed or bookmarked, but for a link another program handed it too (a chat or mail app), so
+ * `none` opens at once only a plain login: a destination or a sign-out first takes a click on the
+ * broker's page, as does anything else (another site, or a browser that does not say).
+ * https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header
  */
-function openedByPerson(event: FunctionUrlEvent): boolean {
+function openedByPerson(event: FunctionUrlEvent, request: LoginRequest): boolean {
   const site = event.headers['sec-fetch-site'];
-  return site === 'same-origin' || site === 'none';
+  const plain = !request.logout && !new URLSearchParams(event.rawQueryString).has('destination');
+  return site === 'same-origin' || (site === 'none' && plain);
 }
 
 /** A path that names a target; the broker's own paths never do. */
@@ -212,7 +215,8 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   const asGet = { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } } };
   const request = parseLogin(asGet, registry, { id: who, name: personName(person), mayOpen });
   if (method === 'POST') requireCsrfToken(event, session);
-  else if (!openedByPerson(event)) return confirmLoginPage(request, here, session.csrf, loginOrigins);
+  // The form posts to this target's own path, never to what the request's path said: `//name` would be another host.
+  else if (!openedByPerson(event, request)) return confirmLoginPage(request, `/${encodeURIComponent(request.target.name)}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`, session.csrf, loginOrigins);
   const result = await loggedLogin(deps, request, `${origin(event)}/`, context.accessLog);
   return redirect(result.loginUrl);
 }

@@ -97,3 +97,29 @@ export function externalIdTrustPolicy(externalIds: readonly string[], principalA
     ],
   };
 }
+
+/**
+ * Whether a principal of the secret's own account may read it: its identity policy allows and the
+ * secret's resource policy does not deny (same-account evaluation:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ */
+export async function authorizeSecretRead(resourcePolicy: PolicyDocument, identityPolicy: PolicyDocument, principalArn: string, secretArn: string): Promise<boolean> {
+  const [, , , , account = '', resource = ''] = principalArn.split(':');
+  const result = await runSimulation(
+    {
+      identityPolicies: [{ name: 'caller', policy: identityPolicy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy,
+      request: {
+        action: 'secretsmanager:GetSecretValue',
+        principal: `arn:aws:sts::${account}:assumed-role/${resource.replace('role/', '')}/session`,
+        resource: { accountId: accountOf(secretArn), resource: secretArn },
+        contextVariables: { 'aws:PrincipalArn': principalArn, 'aws:PrincipalAccount': account },
+      },
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`the IAM simulator refused the simulation: ${JSON.stringify(result.errors)}`);
+  return result.overallResult === 'Allowed';
+}

@@ -123,14 +123,41 @@ describe('a login or sign-out started by another site needs the person’s own c
       expect(stsCalls()).toBe(before);
     });
 
-    it.each(['same-origin', 'none'])('opens the console at once for %s: the broker’s own form, or a typed address', async (site) => {
+    it('opens the console at once for same-origin: the broker’s own form', async () => {
       const before = stsCalls();
 
-      const answer = await withSession({ 'sec-fetch-site': site });
+      const answer = await withSession({ 'sec-fetch-site': 'same-origin' });
 
       expect(answer.status).toBe(302);
       expect(new URL(answer.location ?? '', web.base).origin).not.toBe(new URL(web.base).origin);
       expect(stsCalls()).toBe(before + 1);
+    });
+
+    it('opens a plain login at once for none (a typed address), but not a destination or sign-out a chat or mail app handed the browser', async () => {
+      const before = stsCalls();
+
+      const plain = await web.request('/prod-readonly?service=ec2', { headers: TYPED, cookies: { [COOKIE_NAMES.session]: session } });
+      const handed = await withSession({ 'sec-fetch-site': 'none' });
+      const signOutFirst = await web.request('/prod-readonly?logout=1', { headers: TYPED, cookies: { [COOKIE_NAMES.session]: session } });
+
+      expect(plain.status).toBe(302);
+      expect(handed.body).toContain('Open this AWS console?');
+      expect(signOutFirst.body).toContain('Open this AWS console?');
+      expect(stsCalls()).toBe(before + 1);
+    });
+
+    it('posts the confirmation to the target’s own path, never to a host a doubled slash would name', async () => {
+      const event = functionUrlEvent({ path: '//prod-readonly', query: 'service=ec2', callerArn: null, accept: 'text/html' });
+      const answer = await web.handler(
+        { ...event, headers: { ...event.headers, 'sec-fetch-site': 'cross-site' }, cookies: [`${COOKIE_NAMES.session}=${session}`] },
+        lambdaContext() as unknown as Context,
+      );
+
+      const body = answer.body ?? '';
+      expect(body).toContain('Open this AWS console?');
+      const action = /<form[^>]*action="([^"]*)"/.exec(body.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code))))?.[1] ?? '';
+      expect(action).toBe('/prod-readonly?service=ec2');
+      expect(new URL(action, web.base).origin).toBe(new URL(web.base).origin);
     });
   });
 

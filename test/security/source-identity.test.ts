@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerIdentity } from '../../lambda/login/identity';
-import { personName, type Person } from '../../lambda/login/people';
+import { personFromClaims, personMayOpen, personName, type Person } from '../../lambda/login/people';
 import { FakeAws } from '../fakes/aws';
 import type { RunningBundle } from '../support/bundle';
 import { functionUrlEvent } from '../support/events';
@@ -158,5 +158,17 @@ describe('people signed in through the browser entry', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('e-mail addresses compared for allowedEmails', () => {
+  it('are lower-cased in A-Z only: the Kelvin sign does not become k, so K-ate is not kate', () => {
+    const target = { allowedEmails: ['kate@example.com'], allowedGroups: [] } as unknown as Parameters<typeof personMayOpen>[0];
+
+    const lookalike = personFromClaims({ sub: 'x', email: '\u212Aate@example.com', email_verified: true }, 'https://idp.example.com', 'groups');
+    const kate = personFromClaims({ sub: 'y', email: 'Kate@Example.com', email_verified: true }, 'https://idp.example.com', 'groups');
+
+    expect(personMayOpen(target, lookalike)).toBe(false);
+    expect(personMayOpen(target, kate)).toBe(true);
   });
 });
