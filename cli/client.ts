@@ -4,6 +4,7 @@ import { HttpRequest } from '@smithy/core/protocols';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { DoctorReport } from '../lambda/login/doctor';
 import type { LoginResult } from '../lambda/login/login';
 import { isConsoleUrl } from '../lambda/login/destination';
 import { isPartition, PARTITIONS, type Partition } from '../lambda/login/partition';
@@ -54,7 +55,7 @@ export interface ConsoleLoginOptions extends BrokerOptions {
 
 /** The broker's answer to a login (the Lambda's own type): keep `loginUrl` private, it signs in whoever opens it. */
 export type ConsoleLogin = LoginResult;
-export type { TargetList };
+export type { DoctorReport, TargetList };
 
 const BROKER_STACK = 'ConsoleBroker';
 /** For local tests only: the fake federation endpoint's origin, honoured only for a broker on this machine. */
@@ -290,4 +291,9 @@ export async function requestConsoleLogin(options: ConsoleLoginOptions): Promise
 /** The targets the caller may open, as the broker sees it. */
 export async function listConsoleTargets(options: BrokerOptions = {}): Promise<TargetList> {
   return call<TargetList>(await brokerUrl(options), '/targets', {}, options);
+}
+
+/** Has the broker read every target's external ID and assume its role; the caller must be one of its operators. */
+export async function checkTargets(options: BrokerOptions = {}): Promise<DoctorReport> {
+  return call<DoctorReport>(await brokerUrl(options), '/doctor', {}, options);
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { BrokerError, listConsoleTargets, requestConsoleLogin, type BrokerOptions } from './client';
+import { BrokerError, checkTargets, listConsoleTargets, requestConsoleLogin, type BrokerOptions, type DoctorReport } from './client';
 
 const USAGE = `Usage:
   console-broker login <target> [--region R] [--service S | --destination PATH] [--logout] [--print | --json]
   console-broker targets [--json]
+  console-broker doctor [--json]
 
 Common options:
   --url URL            the broker's function URL (else CONSOLE_BROKER_URL, else the ConsoleBroker stack's output)
@@ -13,7 +14,9 @@ Common options:
   -h, --help           this text
 
 login opens the console in your browser; --print prints the login URL instead (it signs in whoever
-opens it, for 15 minutes), --json prints the broker's whole answer.`;
+opens it, for 15 minutes), --json prints the broker's whole answer.
+doctor (for the broker's operators) reads every target's external ID and assumes its role as a login
+would, prints what is wrong with each broken one, and exits 1 when any is broken.`;
 
 const OPTIONS = {
   region: { type: 'string' },
@@ -40,6 +43,27 @@ function parse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: 
 
 function time(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** The doctor's report as a table, then what to do about each broken target. */
+function doctorTable(report: DoctorReport): string[] {
+  const rows = [
+    ['TARGET', 'ACCOUNT', 'STATUS', 'STEPS'],
+    ...report.targets.map((t) => [t.target, t.accountId, t.ok ? 'ok' : (t.problem ?? 'broken'), t.steps.map((s) => `${s.step} ${s.ok ? '' : 'failed '}${s.ms} ms`).join(', ')]),
+  ];
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  const advice = report.targets.filter((t) => !t.ok).map((t) => `${t.target}: ${t.advice ?? ''}`);
+  const summary = report.ok ? `All ${report.targets.length} targets are reachable.` : `${report.broken} of ${report.targets.length} targets are broken.`;
+  return [...table, '', ...advice, ...(advice.length > 0 ? [''] : []), summary];
+}
+
+async function doctor(rest: readonly string[], json: boolean | undefined, common: BrokerOptions, out: Output): Promise<number> {
+  if (rest.length > 0) throw new BrokerError('usage', `doctor takes no arguments\n\n${USAGE}`);
+  const report = await checkTargets(common);
+  if (json) out(JSON.stringify(report, null, 2));
+  else for (const line of doctorTable(report)) out(line);
+  return report.ok ? 0 : 1;
 }
 
 /** Runs the CLI; returns the exit code. Output goes through `out` and `err` so tests can read it. */
@@ -94,6 +118,7 @@ export async function main(argv: readonly string[], out: Output, err: Output, op
       }
       return 0;
     }
+    if (command === 'doctor') return await doctor(rest, values.json, common, out);
     throw new BrokerError('usage', `Unknown command "${command}".\n\n${USAGE}`);
   } catch (error) {
     if (error instanceof BrokerError) {

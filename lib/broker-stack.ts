@@ -1,10 +1,13 @@
 import * as path from 'node:path';
-import { CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { DOCTOR_RULE_NAME } from '../lambda/login/doctor';
 import { externalIdSecretName, type Registry } from '../lambda/login/registry';
 import type { BrokerConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
@@ -104,6 +107,15 @@ export class BrokerStack extends Stack {
         ],
       }),
     );
+
+    // The doctor checks every target hourly and writes the DoctorFailed metric; the Lambda takes a
+    // scheduled event only from a rule of this name (lambda/login/doctor.ts).
+    new events.Rule(this, 'DoctorSchedule', {
+      ruleName: DOCTOR_RULE_NAME,
+      description: 'Runs the console-broker doctor: reads each target\'s external ID and assumes its role',
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      targets: [new eventTargets.LambdaFunction(this.loginFunction, { retryAttempts: 0 })],
+    });
 
     const url = this.loginFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     // Function URLs need both lambda:InvokeFunctionUrl and lambda:InvokeFunction (since October 2025);
@@ -279,9 +291,10 @@ function callerPolicyStatements(functionArn: string): iam.PolicyStatement[] {
   ];
 }
 
-/** The accounts whose principals appear in some target's allowed callers. */
+/** The accounts whose principals appear in some target's allowed callers or among the operators. */
 export function callerAccounts(config: BrokerConfig): string[] {
-  const accounts = config.targets.flatMap((t) => t.allowedCallers.map((pattern) => pattern.split(':')[4] ?? ''));
+  const patterns = [...config.targets.flatMap((t) => t.allowedCallers), ...config.operators];
+  const accounts = patterns.map((pattern) => pattern.split(':')[4] ?? '');
   return [...new Set(accounts)].sort();
 }
 
@@ -299,5 +312,6 @@ export function registryFor(config: BrokerConfig): Registry {
       allowedEmails: t.allowedEmails,
       allowedGroups: t.allowedGroups,
     })),
+    operators: config.operators,
   };
 }

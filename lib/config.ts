@@ -56,6 +56,8 @@ export interface BrokerConfig {
   /** Adds the browser entry; `undefined` means no public URL exists. */
   readonly openIdProvider: OpenIdProviderConfig | undefined;
   readonly targets: readonly TargetConfig[];
+  /** IAM principal ARN patterns (`*` and `?` wildcards) that may run the doctor; empty lets nobody but the schedule. */
+  readonly operators: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -216,7 +218,7 @@ function parseOpenIdProvider(raw: unknown): OpenIdProviderConfig | undefined {
   return { issuer, clientId, scopes, groupsClaim, sessionMinutes };
 }
 
-const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'openIdProvider', 'targets'];
+const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'openIdProvider', 'targets', 'operators'];
 
 /** Validates a raw configuration object; every error names the field and what it accepts. */
 export function parseConfig(raw: unknown): BrokerConfig {
@@ -252,6 +254,8 @@ export function parseConfig(raw: unknown): BrokerConfig {
     seen.add(target.name);
   });
 
+  const operators = optionalStringArray(raw, 'operators', 'operators', []).map((pattern, i) => parseCallerPattern(pattern, partition, `operators[${i}]`));
+
   return {
     accountId,
     region,
@@ -260,6 +264,7 @@ export function parseConfig(raw: unknown): BrokerConfig {
     logRetentionDays,
     openIdProvider,
     targets,
+    operators,
   };
 }
 

@@ -24,6 +24,9 @@ export const SANDBOX_CALLERS = {
   },
 } satisfies Record<string, KnownCaller>;
 
+/** A target whose owner deleted its role after deploying it: the doctor reports it broken. */
+export const SANDBOX_BROKEN_TARGET = 'customer-globex';
+
 export interface SandboxOptions {
   /** Port of the local function URL; 0 picks a free one. @default 0 */
   readonly port?: number;
@@ -48,6 +51,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const aws = await new FakeAws().start();
   deployCdkOut(aws, CDK_OUT, config);
   const registry = registryFor(config);
+  const broken = registry.targets.find((t) => t.name === SANDBOX_BROKEN_TARGET);
+  if (broken) aws.roles.delete(broken.roleArn);
 
   // The Lambda's environment, then its bundled code, as the runtime would load it.
   for (const [key, value] of Object.entries(aws.env())) process.env[key] = value;

@@ -1,4 +1,4 @@
-import { SANDBOX_CALLERS, startSandbox } from './sandbox';
+import { SANDBOX_BROKEN_TARGET, SANDBOX_CALLERS, startSandbox } from './sandbox';
 
 // `npm start`: the whole flow on this machine, with no AWS account.
 async function main(): Promise<void> {
@@ -12,7 +12,8 @@ Signed in as ${SANDBOX_CALLERS.allowed.arn}, try:
 
   AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN=${new URL(sandbox.aws.federationUrl).origin} npx console-broker login ${sandbox.exampleTarget} --url ${sandbox.url}
 
-(--print prints the login URL instead of opening it; \`targets\` lists what you may open. The CLI opens a
+(--print prints the login URL instead of opening it; \`targets\` lists what you may open; \`doctor\` checks every
+target, and reports ${SANDBOX_BROKEN_TARGET}, whose owner deleted its role. The CLI opens a
 login URL only on AWS's sign-in host, or on the origin CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names for a broker on this machine.)
 Ctrl-C stops the sandbox.
 `);

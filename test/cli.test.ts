@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerError, LOCAL_SIGNIN_ORIGIN_VARIABLE, requestConsoleLogin } from '../cli/client';
-import { SANDBOX_CALLERS, startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { SANDBOX_BROKEN_TARGET, SANDBOX_CALLERS, startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { cli, type Run } from './support/cli';
 import { findLeaks } from './support/leaks';
 
@@ -82,6 +82,37 @@ describe('console-broker CLI against the sandbox', () => {
 
     expect(code).toBe(0);
     expect(stdout.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual(['prod-readonly', 'customer-acme']);
+  });
+
+  it("doctor prints a table, says what is wrong with the sandbox's broken target, and exits 1", async () => {
+    const { code, stdout } = await run(['doctor', '--url', sandbox.url], alice);
+
+    expect(code).toBe(1);
+    const rows = stdout.split('\n').filter((line) => /^[a-z]/.test(line) && / \d{12} /.test(line));
+    expect(rows.map((row) => row.split(/\s+/).slice(0, 3))).toEqual([
+      ['prod-readonly', '222222222222', 'ok'],
+      ['prod-billing', '222222222222', 'ok'],
+      ['customer-acme', '333333333333', 'ok'],
+      [SANDBOX_BROKEN_TARGET, '555555555555', 'TargetRefused'],
+    ]);
+    expect(rows[3]).toMatch(/read external ID \d+ ms, assume role failed \d+ ms, assume role without SourceIdentity failed \d+ ms$/);
+    expect(stdout).toContain(`${SANDBOX_BROKEN_TARGET}: the target account refused: the role arn:aws:iam::555555555555:role/ConsoleBrokerReadOnly is missing`);
+    expect(stdout.trim().split('\n').at(-1)).toBe('1 of 4 targets are broken.');
+  });
+
+  it('doctor --json prints the report for machines', async () => {
+    const { code, stdout } = await run(['doctor', '--url', sandbox.url, '--json'], alice);
+
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: false, broken: 1, targets: [{ ok: true }, { ok: true }, { ok: true }, { target: SANDBOX_BROKEN_TARGET, problem: 'TargetRefused' }] });
+  });
+
+  it('doctor is refused to a caller who is not an operator', async () => {
+    const { code, stdout, stderr } = await run(['doctor', '--url', sandbox.url], mallory);
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe(`console-broker: Not allowed: ${SANDBOX_CALLERS.outsider.arn} is not among the operators who may run the doctor.`);
   });
 
   it('fails with 403 for a caller not in the target list, naming the caller the broker saw', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { callerAccounts } from '../lib/broker-stack';
 import { loadConfig, parseConfig } from '../lib/config';
 
 const target = { name: 'prod-readonly', accountId: '222222222222', roleName: 'ConsoleBrokerReadOnly' };
@@ -24,6 +25,16 @@ describe('configuration', () => {
     });
   });
 
+  it('takes operators, whose accounts may then invoke the URL', () => {
+    const operator = 'arn:aws:sts::777777777777:assumed-role/AWSReservedSSO_Ops_*/*';
+
+    const config = parseConfig({ ...base, operators: [operator] });
+
+    expect(config.operators).toEqual([operator]);
+    expect(parseConfig(base).operators).toEqual([]);
+    expect(callerAccounts(config)).toEqual(['777777777777']);
+  });
+
   it('loads the example shipped with the repository', () => {
     expect(loadConfig('config/console-broker.json').targets.length).toBeGreaterThan(0);
   });
@@ -43,6 +54,8 @@ describe('configuration', () => {
     ['a reserved target name', withTarget({ name: 'targets' }), /"targets" is reserved/],
     ['an unknown deployment', withTarget({ deployedBy: 'someone' }), /deployedBy must be "broker" or "owner"/],
     ['an unknown key', withTarget({ rolename: 'x' }), /targets\[0\] has unknown keys rolename/],
+    ['an operator pattern with a wildcard account', { ...base, operators: ['arn:aws:sts::*:assumed-role/Ops/*'] }, /operators\[0\] must be an IAM principal ARN pattern/],
+    ['operators that are not a list', { ...base, operators: 'arn:aws:sts::111111111111:assumed-role/Ops/*' }, /operators must be a list of strings/],
     ['a retention CloudWatch does not offer', { ...base, logRetentionDays: 100 }, /logRetentionDays must be one of 1, 3, 5/],
     ['a reserved concurrency of zero', { ...base, reservedConcurrency: 0 }, /reservedConcurrency must be a whole number of at least 1/],
     ['no targets', { ...base, targets: [] }, /targets must be a non-empty list/],

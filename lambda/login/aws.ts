@@ -48,7 +48,8 @@ export interface AssumeRoleInput {
   readonly roleArn: string;
   readonly externalId: string;
   readonly sessionName: string;
-  readonly sourceIdentity: string;
+  /** Left out only by the doctor, to tell a trust that refuses SetSourceIdentity from one that refuses the broker. */
+  readonly sourceIdentity?: string;
 }
 
 export interface RoleSession {

@@ -1,10 +1,11 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { doctorCaller, doctorLogLine, isDoctorSchedule, runDoctor } from './doctor';
 import { loggedLogin } from './login';
 import { accessLog, errorPages, type BrokerContext } from './middleware';
 import { PARTITIONS } from './partition';
 import { listTargets, parseLoginRequest, requireOwnUrl, responseFormat, type FunctionUrlEvent } from './request';
-import { loginResponse, targetListResponse } from './response';
+import { COMMON_HEADERS, loginResponse, targetListResponse } from './response';
 import { createRuntime } from './runtime';
 
 // The stack bakes the registry into the bundle at build time (see lib/constructs/login-function.ts).
@@ -26,10 +27,32 @@ async function route(event: FunctionUrlEvent, context: BrokerContext): Promise<A
     context.accessLog.route = 'targets';
     return targetListResponse(listTargets(event, registry), responseFormat(event.headers.accept));
   }
+  if (event.rawPath === '/doctor') {
+    context.accessLog.route = 'doctor';
+    doctorCaller(event, registry);
+    const report = await runDoctor(deps, registry.targets);
+    return { statusCode: 200, headers: { ...COMMON_HEADERS, 'content-type': 'application/json' }, body: JSON.stringify(report) };
+  }
   return login(event, context);
 }
 
-export const handler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>()
+const functionUrlHandler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>()
   .use(accessLog())
   .use(errorPages())
   .handler(route);
+
+/**
+ * The doctor's schedule runs every target's check and writes the DoctorFailed metric. A direct Invoke
+ * that copies this event gains nothing: it runs the same check, and the answer holds only counts.
+ */
+async function scheduledDoctor(context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  const report = await runDoctor(deps, registry.targets);
+  process.stdout.write(`${doctorLogLine(report, context.awsRequestId)}\n`);
+  return { statusCode: 200, body: JSON.stringify({ ok: report.ok, checked: report.targets.length, broken: report.broken }) };
+}
+
+/** Function URL requests, and exactly the doctor rule's scheduled event; anything else is refused by errorPages. */
+export async function handler(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
+  if (isDoctorSchedule(event, context.invokedFunctionArn)) return scheduledDoctor(context);
+  return functionUrlHandler(event, context);
+}

@@ -6,7 +6,7 @@ import { errorResponse } from './response';
 
 /** What the handler learns of a request and the access log line reports; never a secret. */
 export interface AccessLogFields {
-  route?: 'login' | 'targets' | 'web' | 'callback';
+  route?: 'login' | 'targets' | 'doctor' | 'web' | 'callback';
   caller?: string;
   target?: string;
   region?: string;

@@ -18,6 +18,8 @@ export interface Target {
 export interface Registry {
   readonly partition: Partition;
   readonly targets: readonly Target[];
+  /** IAM principal ARN patterns that may run the doctor (`GET /doctor`). */
+  readonly operators: readonly string[];
 }
 
 /** Name of the secret that holds a target's external ID; the stack and the Lambda both derive it here. */
@@ -49,14 +51,15 @@ export function parseRegistry(text: string | undefined): Registry {
   if (text === undefined || text === '') throw new Error('CONSOLE_BROKER_REGISTRY is not set');
   const raw: unknown = JSON.parse(text);
   if (typeof raw !== 'object' || raw === null) throw new Error('CONSOLE_BROKER_REGISTRY is not a JSON object');
-  const { partition, targets } = raw as Record<string, unknown>;
+  const { partition, targets, operators = [] } = raw as Record<string, unknown>;
   if (typeof partition !== 'string' || !isPartition(partition)) {
     throw new Error(`CONSOLE_BROKER_REGISTRY names an unknown partition ${JSON.stringify(partition)}`);
   }
   if (!Array.isArray(targets) || !targets.every(isTarget)) {
     throw new Error('CONSOLE_BROKER_REGISTRY.targets is not a list of targets');
   }
-  return { partition, targets };
+  if (!isStringArray(operators)) throw new Error('CONSOLE_BROKER_REGISTRY.operators is not a list of strings');
+  return { partition, targets, operators };
 }
 
 /**

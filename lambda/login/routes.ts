@@ -1,2 +1,2 @@
 /** Paths the broker answers itself; no target may take one of these names. */
-export const RESERVED_PATHS = ['targets', 'auth', 'callback', 'logout', 'signout', 'static', 'health', 'favicon.ico'];
+export const RESERVED_PATHS = ['targets', 'doctor', 'auth', 'callback', 'logout', 'signout', 'static', 'health', 'favicon.ico'];

@@ -104,12 +104,13 @@ export class FakeAws {
     },
     // An inline policy adds to what its roles may do (their identity policy, for STS's decisions).
     'AWS::IAM::Policy': (stack, id, properties) => {
-      const document = properties.PolicyDocument as PolicyDocument;
-      for (const roleArn of properties.Roles as string[]) {
-        const before = this.identityPolicies.get(roleArn)?.Statement ?? [];
-        this.identityPolicies.set(roleArn, { Version: '2012-10-17', Statement: [...before, ...document.Statement] });
-      }
+      this.attachToRoles(properties.PolicyDocument as PolicyDocument, properties.Roles as string[]);
       return `${stack.name}-${id}`;
+    },
+    // So does a customer managed policy, for the roles it is attached to.
+    'AWS::IAM::ManagedPolicy': (stack, id, properties) => {
+      this.attachToRoles(properties.PolicyDocument as PolicyDocument, (properties.Roles as string[] | undefined) ?? []);
+      return `arn:aws:iam::${stack.account}:policy/${stack.name}-${id}`;
     },
   });
   /** Outputs of deployed stacks, for CloudFormation's DescribeStacks. */
@@ -161,6 +162,13 @@ export class FakeAws {
       // The SDK warns once about Node.js 20, which runs the tests here; Lambda runs a newer one.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
+  }
+
+  private attachToRoles(document: PolicyDocument, roleArns: readonly string[]): void {
+    for (const roleArn of roleArns) {
+      const before = this.identityPolicies.get(roleArn)?.Statement ?? [];
+      this.identityPolicies.set(roleArn, { Version: '2012-10-17', Statement: [...before, ...document.Statement] });
+    }
   }
 
   callsTo(service: RecordedCall['service']): RecordedCall[] {

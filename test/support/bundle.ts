@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, ScheduledEvent } from 'aws-lambda';
 import type { FunctionUrlEvent } from '../../lambda/login/request';
 import { lambdaContext } from './events';
 import { CDK_OUT } from './paths';
@@ -39,7 +39,8 @@ export interface RunningBundle {
   readonly initMs: number;
   /** Everything the process wrote to stdout and stderr: its log lines. */
   readonly output: () => string;
-  invoke(event: FunctionUrlEvent): Promise<APIGatewayProxyStructuredResultV2>;
+  /** A function URL event, or the doctor's scheduled event. */
+  invoke(event: FunctionUrlEvent | ScheduledEvent): Promise<APIGatewayProxyStructuredResultV2>;
   stop(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ScheduledEvent } from 'aws-lambda';
 import type { FunctionUrlEvent } from '../../lambda/login/request';
 
 export interface EventOptions {
@@ -56,6 +57,21 @@ export function functionUrlEvent(options: EventOptions = {}): FunctionUrlEvent {
             },
           }),
     },
+  };
+}
+
+/** What an EventBridge rule sends on its schedule: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html */
+export function scheduledEvent(ruleArn = 'arn:aws:events:eu-west-1:111111111111:rule/console-broker-doctor'): ScheduledEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: ruleArn.split(':')[4] ?? '',
+    time: new Date().toISOString(),
+    region: ruleArn.split(':')[3] ?? '',
+    resources: [ruleArn],
+    detail: {},
   };
 }
 

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeAws } from '../fakes/aws';
+import type { RunningBundle } from '../support/bundle';
+import { ADMIN_CALLER, OUTSIDER_CALLER } from '../support/config';
+import { functionUrlEvent, scheduledEvent } from '../support/events';
+import { findLeaks } from '../support/leaks';
+import { startLoginBundle } from '../support/login-bundle';
+
+// Threat: the doctor's door is used to get what a login gives. A principal with lambda:InvokeFunction
+// forges the schedule's event (or dresses a login request as one), or a caller who is not an operator
+// calls GET /doctor, hoping for a login URL, an external ID or credentials.
+
+describe('the doctor gives a forger or a non-operator nothing secret, in the bundled IAM entry as in Lambda', () => {
+  const fake = new FakeAws();
+  let bundle: RunningBundle;
+
+  beforeAll(async () => {
+    bundle = await startLoginBundle(fake, 'forgedScheduleExternalId0123456789abcdefghij', { AWS_LAMBDA_FUNCTION_NAME: 'ConsoleBroker-LoginFunction66F090C6-abcdefghijkl' });
+  });
+
+  afterAll(async () => {
+    await bundle.stop();
+    await fake.stop();
+  });
+
+  it('runs only the doctor for a login request dressed as the scheduled event, and answers counts', async () => {
+    // Prepare: a complete login request for a caller who may open prod-readonly, plus the schedule's fields
+    const event = { ...functionUrlEvent({ callerArn: ADMIN_CALLER, accept: 'application/json' }), ...scheduledEvent() };
+    const federationCalls = fake.callsTo('federation').length;
+
+    // Act
+    const response = await bundle.invoke(event);
+
+    // Assess
+    expect(Object.keys(JSON.parse(response.body ?? '') as object).sort()).toEqual(['broken', 'checked', 'ok']);
+    expect(fake.callsTo('federation').length).toBe(federationCalls);
+    expect(findLeaks(response.body ?? '', fake)).toEqual([]);
+  });
+
+  it('refuses GET /doctor to a caller who is not an operator, before any AWS call', async () => {
+    const before = fake.calls.length;
+
+    const response = await bundle.invoke(functionUrlEvent({ path: '/doctor', callerArn: OUTSIDER_CALLER, accept: 'application/json' }));
+
+    expect(response.statusCode).toBe(403);
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it("answers an operator with each target's health and nothing a login would hand out", async () => {
+    const response = await bundle.invoke(functionUrlEvent({ path: '/doctor', callerArn: ADMIN_CALLER, accept: 'application/json' }));
+
+    expect(response.statusCode).toBe(200);
+    expect(findLeaks(response.body ?? '', fake)).toEqual([]);
+    expect(response.body).not.toMatch(/"(externalId|accessKeyId|secretAccessKey|sessionToken|loginUrl)"/);
+  });
+});
