@@ -11,6 +11,7 @@ import { DOCTOR_RULE_NAME } from '../lambda/login/doctor';
 import { externalIdSecretName, type Registry } from '../lambda/login/registry';
 import type { BrokerConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
+import { Observability } from './constructs/observability';
 import { brokerRoleName, targetRoleArn } from './names';
 
 export interface BrokerStackProps extends StackProps {
@@ -81,6 +82,12 @@ export class BrokerStack extends Stack {
     // one the Lambda falls back to the partition's console (lambda/login/handler.ts).
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html
     if (web) this.loginFunction.addEnvironment(CONSOLE_ISSUER_URL, web.url);
+
+    const observability = new Observability(this, 'Observability', { iamEntry: this.loginFunction, browserEntry: web?.fn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: observability.topic.topicArn,
+      description: "Subscribe to this SNS topic to hear the broker's alarms (README, Operating it)",
+    });
 
     this.loginRole.attachInlinePolicy(
       new iam.Policy(this, 'LoginPolicy', {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeAws } from './fakes/aws';
+import { extractMetrics, findMetric } from './fakes/emf';
 import { ADMIN_CALLER, BOT_CALLER, OUTSIDER_CALLER } from './support/config';
 import { functionUrlEvent } from './support/events';
 import { captureStdout, loadHandler, type Invoke } from './support/handler';
@@ -358,9 +359,58 @@ describe('login handler', () => {
         status: 200,
         outcome: 'login',
         requestId: expect.any(String) as unknown,
-        durationMs: expect.any(Number) as unknown,
+        DurationMs: expect.any(Number) as unknown,
       });
       expect(lines[1]).toMatchObject({ caller: OUTSIDER_CALLER, status: 403, outcome: 'Forbidden' });
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts a login per entry and target, times it and its AWS calls, and marks the cold start once', async () => {
+      // Act
+      await invoke(functionUrlEvent({ callerArn: ADMIN_CALLER }));
+      await invoke(functionUrlEvent({ callerArn: ADMIN_CALLER }));
+
+      // Assess
+      const [first = [], second = []] = stdout.lines().map(extractMetrics);
+      expect(first.every((m) => m.namespace === 'ConsoleBroker')).toBe(true);
+      expect(findMetric(first, 'Login', { entry: 'iam', target: 'prod-readonly' })).toMatchObject({ unit: 'Count', values: [1] });
+      expect(findMetric(first, 'ColdStart', {})?.values).toEqual([1]);
+      expect(findMetric(second, 'ColdStart', {})?.values).toEqual([0]);
+      expect(findMetric(first, 'ServerError', { entry: 'iam' })?.values).toEqual([0]);
+      const duration = findMetric(first, 'DurationMs', { entry: 'iam' });
+      const awsCalls = findMetric(first, 'AwsCallMs', { entry: 'iam' });
+      expect(duration?.unit).toBe('Milliseconds');
+      expect(awsCalls?.values[0]).toBeGreaterThan(0);
+      expect(awsCalls?.values[0]).toBeLessThanOrEqual(duration?.values[0] ?? 0);
+      expect(first.some((m) => m.name === 'Refused')).toBe(false);
+    });
+
+    it('counts a refusal by its code alone and per entry, with no login and no AWS time when no call was made', async () => {
+      await invoke(functionUrlEvent({ callerArn: OUTSIDER_CALLER }));
+
+      const [line = []] = stdout.lines().map(extractMetrics);
+      expect(findMetric(line, 'Refused', { outcome: 'Forbidden' })?.values).toEqual([1]);
+      expect(findMetric(line, 'Refused', { entry: 'iam', outcome: 'Forbidden' })?.values).toEqual([1]);
+      expect(line.some((m) => m.name === 'Login' || m.name === 'AwsCallMs')).toBe(false);
+    });
+
+    it('counts an AssumeRoleDenied, the alarm that says a trust drifted, as a 5xx', async () => {
+      fake.secrets.set('console-broker/external-id/prod-readonly', 'anExternalIdTheTrustNoLongerHolds');
+
+      await invoke(functionUrlEvent({ callerArn: ADMIN_CALLER }));
+
+      const [line = []] = stdout.lines().map(extractMetrics);
+      expect(findMetric(line, 'Refused', { outcome: 'AssumeRoleDenied' })?.values).toEqual([1]);
+      expect(findMetric(line, 'ServerError', {})?.values).toEqual([1]);
+      expect(findMetric(line, 'AwsCallMs', {})?.values[0]).toBeGreaterThan(0);
+    });
+
+    it('keeps the dimensions to entry, target and outcome, whatever the caller sends', async () => {
+      await invoke(functionUrlEvent({ callerArn: ADMIN_CALLER, path: '/no-such-target-0123456789', query: 'region=xx-nowhere-9' }));
+
+      const dimensionNames = new Set(stdout.lines().map(extractMetrics).flat().flatMap((m) => Object.keys(m.dimensions)));
+      expect([...dimensionNames].sort()).toEqual(['entry', 'outcome']);
     });
   });
 });

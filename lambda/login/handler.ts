@@ -37,7 +37,7 @@ async function route(event: FunctionUrlEvent, context: BrokerContext): Promise<A
 }
 
 const functionUrlHandler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>()
-  .use(accessLog())
+  .use(accessLog({ entry: 'iam' }))
   .use(errorPages())
   .handler(route);
 

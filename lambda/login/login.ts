@@ -49,11 +49,21 @@ async function assumeTargetRole(deps: LoginDependencies, request: LoginRequest, 
   }
 }
 
-async function createLogin(deps: LoginDependencies, request: LoginRequest, issuer: string): Promise<LoginResult> {
+/** Awaits a call to AWS and adds the time it took, failed or not, to the access log line's AwsCallMs. */
+async function timed<T>(log: AccessLogFields, call: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await call();
+  } finally {
+    log.awsCallMs = (log.awsCallMs ?? 0) + (performance.now() - started);
+  }
+}
+
+async function createLogin(deps: LoginDependencies, request: LoginRequest, issuer: string, log: AccessLogFields): Promise<LoginResult> {
   const { sessionName } = request;
-  const session = await assumeTargetRole(deps, request, sessionName);
+  const session = await timed(log, () => assumeTargetRole(deps, request, sessionName));
   const issuedAt = deps.now();
-  const signinToken = await deps.getSigninToken(session.credentials);
+  const signinToken = await timed(log, () => deps.getSigninToken(session.credentials));
   const login = loginUrl(deps.federationEndpoint, issuer, request.destination, signinToken);
   return {
     loginUrl: request.logout ? logoutThenLoginUrl(deps.federationEndpoint, login) : login,
@@ -71,7 +81,7 @@ async function createLogin(deps: LoginDependencies, request: LoginRequest, issue
 /** Opens the login and records on the access log line what was opened, for whom, as which session. */
 export async function loggedLogin(deps: LoginDependencies, request: LoginRequest, issuer: string, log: AccessLogFields): Promise<LoginResult> {
   Object.assign(log, { route: 'login', target: request.target.name, region: request.region, destination: request.destination.toString() });
-  const result = await createLogin(deps, request, issuer);
+  const result = await createLogin(deps, request, issuer, log);
   log.sessionName = result.sessionName;
   return result;
 }

@@ -1,6 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { badRequest, HttpError, MethodNotAllowedError } from './errors';
+import { embeddedMetrics, type Entry } from './metrics';
 import { responseFormat, type FunctionUrlEvent } from './request';
 import { errorResponse } from './response';
 
@@ -12,6 +13,8 @@ export interface AccessLogFields {
   region?: string;
   destination?: string;
   sessionName?: string;
+  /** Time the login spent waiting on AWS; the line carries it as the AwsCallMs metric. */
+  awsCallMs?: number;
 }
 
 export interface BrokerContext extends Context {
@@ -22,6 +25,8 @@ type BrokerRequest = Request<FunctionUrlEvent, APIGatewayProxyStructuredResultV2
 type BrokerMiddleware = MiddlewareObj<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>;
 
 export interface AccessLogOptions {
+  /** Which door the line speaks for: a metric dimension. */
+  readonly entry: Entry;
   /** Where each JSON line goes. @default - standard output, which Lambda sends to the function's log group */
   readonly write?: (line: string) => void;
   readonly now?: () => number;
@@ -69,27 +74,52 @@ function callerOf(event: unknown): string | undefined {
   return typeof userArn === 'string' ? userArn : undefined;
 }
 
-/** One JSON line per request: who asked for what, how it ended, and how long it took. */
-export function accessLog(options: AccessLogOptions = {}): BrokerMiddleware {
+/** The code a request ended with: login for a success, else the error's code. */
+function outcomeOf(status: number, error: Error | null | undefined): string {
+  if (status < 400) return 'login';
+  if (error instanceof HttpError) return error.code;
+  // A page answered with an error status without throwing (an expired session): name the status.
+  return error || status >= 500 ? 'InternalError' : `Http${status}`;
+}
+
+/**
+ * One JSON line per request: who asked for what, how it ended, and how long it took, with the
+ * request's CloudWatch metrics embedded (lambda/login/metrics.ts).
+ */
+export function accessLog(options: AccessLogOptions): BrokerMiddleware {
+  const { entry } = options;
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
   const started = new WeakMap<BrokerRequest, number>();
+  // This middleware is made once per execution environment, so its first request is the cold start.
+  let coldStart = true;
 
   const finish = (request: BrokerRequest): void => {
     const status = request.response?.statusCode ?? 500;
     const error = request.error;
+    const { awsCallMs, ...fields } = request.context.accessLog;
+    const finishedAt = now();
     write(
       JSON.stringify({
         level: status >= 500 ? 'error' : 'info',
         message: 'request',
         requestId: request.context.awsRequestId,
-        ...request.context.accessLog,
+        entry,
+        ...fields,
         status,
-        outcome: status < 400 ? 'login' : error instanceof HttpError ? error.code : 'InternalError',
+        outcome: outcomeOf(status, error),
         ...(error && !(error instanceof HttpError) ? { error: error.name } : {}),
-        durationMs: now() - (started.get(request) ?? now()),
+        ...embeddedMetrics(finishedAt, {
+          loggedIn: status < 400 && fields.route === 'login' && fields.target !== undefined,
+          refused: status >= 400,
+          serverError: status >= 500,
+          coldStart,
+          durationMs: finishedAt - (started.get(request) ?? finishedAt),
+          ...(awsCallMs === undefined ? {} : { awsCallMs }),
+        }),
       }),
     );
+    coldStart = false;
   };
 
   return {

@@ -222,6 +222,6 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
 }
 
 export const handler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>()
-  .use(accessLog())
+  .use(accessLog({ entry: 'browser' }))
   .use(errorPages())
   .handler(serve);

@@ -1,0 +1,126 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, type Entry } from '../../lambda/login/metrics';
+
+export interface ObservabilityProps {
+  /** The IAM entry's function. */
+  readonly iamEntry: lambda.IFunction;
+  /** The browser entry's function. @default - no browser entry, nothing to watch for it */
+  readonly browserEntry?: lambda.IFunction;
+}
+
+/** Every alarm's name starts with this, so the key policy can name them as the only ones that may publish. */
+const ALARM_PREFIX = 'console-broker-';
+const FIVE_MINUTES = Duration.minutes(5);
+/** The doctor runs hourly: a failed run keeps its alarm up until the next run. */
+const DOCTOR_PERIOD = Duration.hours(1);
+
+/**
+ * The broker's dashboard, and the alarms an operator must hear about, published to an encrypted SNS
+ * topic the operator subscribes to. The metrics come from the access log line (lambda/login/metrics.ts)
+ * and from the doctor (DoctorFailed).
+ */
+export class Observability extends Construct {
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const { account, region, partition } = Stack.of(this);
+    const functions = new Map<Entry, lambda.IFunction>([['iam', props.iamEntry], ...(props.browserEntry ? [['browser', props.browserEntry] as const] : [])]);
+
+    // CloudWatch can publish to an encrypted topic only with a customer managed key whose policy lets it
+    // use the key. https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the console-broker alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:${ALARM_PREFIX}*` },
+        },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'console-broker alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+
+    const broker = (name: string, dimensionsMap: Record<string, string> = {}, period = FIVE_MINUTES): cloudwatch.Metric =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap, statistic: 'Sum', period });
+
+    this.alarm('AssumeRoleDenied', 'A target refused to let the broker assume its role: its trust policy or external ID drifted', broker(METRIC.refused, { [DIMENSION.outcome]: 'AssumeRoleDenied' }));
+    this.alarm('ServerErrors', 'The broker answered with a 5xx', broker(METRIC.serverError));
+    this.alarm('DoctorFailed', 'The doctor found a broken target', broker(METRIC.doctorFailed, {}, DOCTOR_PERIOD).with({ statistic: 'Maximum' }));
+    for (const [entry, fn] of functions) {
+      this.alarm(`${entry}-Errors`, `The ${entry} entry's Lambda failed (crash or timeout)`, fn.metricErrors({ period: FIVE_MINUTES }));
+      this.alarm(`${entry}-Throttles`, `The ${entry} entry's Lambda was throttled: requests were refused before it ran`, fn.metricThrottles({ period: FIVE_MINUTES }));
+    }
+
+    const search = (label: string, dimensions: string[], metric: string, statistic = 'Sum'): cloudwatch.MathExpression =>
+      // A search graphs every value a dimension takes, so the dashboard needs no change as targets come and go.
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${[METRICS_NAMESPACE, ...dimensions].join(',')}} MetricName="${metric}"', '${statistic}', 300)`,
+        usingMetrics: {},
+        label,
+        period: FIVE_MINUTES,
+      });
+    const entries = [...functions.keys()];
+    const perEntry = (metric: string, statistic: string, what = statistic): cloudwatch.Metric[] =>
+      entries.map((entry) => broker(metric, { [DIMENSION.entry]: entry }).with({ statistic, label: `${entry} ${what}` }));
+    const graph = (title: string, left: cloudwatch.IMetric[]): cloudwatch.GraphWidget => new cloudwatch.GraphWidget({ title, left, width: 12 });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `console-broker-${region}` });
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    this.dashboard.addWidgets(
+      graph('Logins per target and entry', [search('', [DIMENSION.entry, DIMENSION.target], METRIC.login)]),
+      graph('Refusals by reason', [search('', [DIMENSION.outcome], METRIC.refused)]),
+    );
+    this.dashboard.addWidgets(
+      graph('Request duration (ms)', [...perEntry(METRIC.durationMs, 'p50'), ...perEntry(METRIC.durationMs, 'p99')]),
+      graph('Time waiting on AWS per login (ms)', [...perEntry(METRIC.awsCallMs, 'p50'), ...perEntry(METRIC.awsCallMs, 'p99')]),
+    );
+    this.dashboard.addWidgets(
+      graph('Cold starts and 5xx', [...perEntry(METRIC.coldStart, 'Sum', 'cold starts'), ...perEntry(METRIC.serverError, 'Sum', '5xx')]),
+      graph('Lambda errors, throttles; doctor', [
+        ...[...functions].flatMap(([entry, fn]) => [
+          fn.metricErrors({ period: FIVE_MINUTES, label: `${entry} errors` }),
+          fn.metricThrottles({ period: FIVE_MINUTES, label: `${entry} throttles` }),
+        ]),
+        broker(METRIC.doctorFailed, {}, DOCTOR_PERIOD).with({ statistic: 'Maximum', label: 'doctor: broken targets' }),
+      ]),
+    );
+  }
+
+  /** An alarm on any occurrence in a period, to the topic on entering and on leaving the alarm state. */
+  private alarm(name: string, description: string, metric: cloudwatch.IMetric): void {
+    const alarm = new cloudwatch.Alarm(this, `${name}Alarm`, {
+      alarmName: `${ALARM_PREFIX}${name}-${Stack.of(this).region}`,
+      alarmDescription: `${description}. What to do: README, Operating it.`,
+      metric,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // No line, no problem: the broker writes these metrics only when something happens.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

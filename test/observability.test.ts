@@ -1,0 +1,100 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addConsoleBroker } from '../lib/app';
+import { FunctionUrlChecks } from '../lib/nag';
+import { testConfig } from './support/config';
+
+const WITH_BROWSER_ENTRY = { openIdProvider: { issuer: 'https://idp.example.com', clientId: 'cb' } };
+
+type Json = Record<string, unknown>;
+
+describe('observability', () => {
+  let broker: Template;
+  let topic: string;
+
+  beforeAll(() => {
+    broker = Template.fromStack(addConsoleBroker(new App(), testConfig(WITH_BROWSER_ENTRY)).broker);
+    const [topicId] = Object.keys(broker.findResources('AWS::SNS::Topic'));
+    if (topicId === undefined) throw new Error('no alarm topic');
+    topic = topicId;
+  });
+
+  /** The one alarm on `metricName`, with the dimensions given, that notifies the topic on alarm and on recovery. */
+  const expectAlarm = (metricName: string, properties: Json): void => {
+    broker.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricName,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topic }],
+      OKActions: [{ Ref: topic }],
+      ...properties,
+    });
+  };
+
+  it('sends every alarm to one KMS-encrypted topic that refuses plain HTTP, with its ARN as an output', () => {
+    broker.resourceCountIs('AWS::SNS::Topic', 1);
+    broker.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    broker.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    broker.hasOutput('AlarmTopicArn', { Value: { Ref: topic } });
+  });
+
+  it("lets only this account's console-broker alarms use the topic's key", () => {
+    broker.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'CloudWatchAlarmsPublish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnLike: { 'aws:SourceArn': Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':cloudwatch:eu-west-1:111111111111:alarm:console-broker-*'])] }) },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('alarms on any AssumeRoleDenied in five minutes: a trust policy or external ID drifted', () => {
+    expectAlarm('Refused', { Namespace: 'ConsoleBroker', Dimensions: [{ Name: 'outcome', Value: 'AssumeRoleDenied' }], Statistic: 'Sum', Period: 300 });
+  });
+
+  it('alarms on any 5xx answer, and on Lambda errors and throttles of both entries', () => {
+    expectAlarm('ServerError', { Namespace: 'ConsoleBroker', Dimensions: Match.absent(), Statistic: 'Sum', Period: 300 });
+    for (const metric of ['Errors', 'Throttles']) {
+      const alarms = broker.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Lambda', MetricName: metric } });
+      expect(Object.keys(alarms)).toHaveLength(2);
+      expectAlarm(metric, { Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 300 });
+    }
+  });
+
+  it('alarms when a doctor run finds a broken target, and stays up until a run finds none', () => {
+    expectAlarm('DoctorFailed', { Namespace: 'ConsoleBroker', Dimensions: Match.absent(), Statistic: 'Maximum', Period: 3600 });
+  });
+
+  it('draws a dashboard of logins, refusals, latency, cold starts and the alarms', () => {
+    const [dashboard] = Object.values(broker.findResources('AWS::CloudWatch::Dashboard')) as { Properties: { DashboardBody: unknown } }[];
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const title of ['Alarms', 'Logins per target and entry', 'Refusals by reason', 'Request duration (ms)', 'Time waiting on AWS per login (ms)', 'Cold starts and 5xx']) {
+      expect(body).toContain(title);
+    }
+    // A search, so the graphs take in every target without a change to the dashboard.
+    expect(body).toContain("SEARCH('{ConsoleBroker,entry,target} MetricName=");
+    expect(body).toContain("SEARCH('{ConsoleBroker,outcome} MetricName=");
+  });
+
+  it('passes cdk-nag with nothing acknowledged for the topic, its key, the alarms or the dashboard', () => {
+    const app = new App();
+    addConsoleBroker(app, testConfig(WITH_BROWSER_ENTRY));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new FunctionUrlChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  });
+});
