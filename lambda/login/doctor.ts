@@ -1,6 +1,7 @@
 import { ASSUME_ROLE_DENIED, type AssumeRoleInput } from './aws';
 import { badRequest, forbidden, HttpError, methodNotAllowed } from './errors';
 import type { LoginDependencies } from './login';
+import { METRIC, METRICS_NAMESPACE } from './metrics';
 import { matchesPattern, type Registry, type Target } from './registry';
 import { callerArnOf, type FunctionUrlEvent } from './request';
 
@@ -9,7 +10,7 @@ export const DOCTOR_SESSION_NAME = 'console-broker-doctor';
 /** The EventBridge rule that runs the doctor on a schedule: the stack names it so, and the handler takes scheduled events only from it. */
 export const DOCTOR_RULE_NAME = 'console-broker-doctor';
 /** CloudWatch namespace and metric of a scheduled run: how many targets are broken. */
-export const DOCTOR_METRIC = { namespace: 'ConsoleBroker', name: 'DoctorFailed' } as const;
+export const DOCTOR_METRIC = { namespace: METRICS_NAMESPACE, name: METRIC.doctorFailed } as const;
 /** Targets checked at once: a few hundred finish well inside the function's timeout without a burst at STS. */
 const CONCURRENCY = 8;
 
