@@ -194,7 +194,13 @@ describe('stacks', () => {
         broker.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'AWS_IAM', Principal: principal });
         broker.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true, Principal: principal });
       }
-      broker.resourceCountIs('AWS::Lambda::Permission', 4);
+      // The fifth lets the doctor's schedule invoke the function, and only from its rule.
+      broker.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DoctorSchedule'), 'Arn'] },
+      });
+      broker.resourceCountIs('AWS::Lambda::Permission', 5);
     });
 
     it("gives callers in the broker account a managed policy with exactly the identity rights the URL's resource policy delegates to them", () => {
