@@ -318,6 +318,10 @@ export function registryFor(config: BrokerConfig): Registry {
       allowedCallers: t.allowedCallers,
       allowedEmails: t.allowedEmails,
       allowedGroups: t.allowedGroups,
+      description: t.description,
+      group: t.group,
+      environment: t.environment,
+      production: t.production,
     })),
     operators: config.operators,
   };

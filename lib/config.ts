@@ -29,6 +29,14 @@ export interface TargetConfig {
    * the external ID as parameters.
    */
   readonly deployedBy: TargetDeployment;
+  /** What the target is, in a line, for the browser entry's home page. */
+  readonly description: string | undefined;
+  /** What the home page groups it under: a customer, a business unit. */
+  readonly group: string | undefined;
+  /** Such as `dev`, `staging` or `prod`. */
+  readonly environment: string | undefined;
+  /** Marked on the home page, and opened only after a confirmation click: the `production` flag, else an environment named prod or production. */
+  readonly production: boolean;
 }
 
 /** The company's OpenID Connect provider, for the browser entry. */
@@ -139,7 +147,22 @@ function parseCallerPattern(pattern: string, partition: Partition, field: string
   return pattern;
 }
 
-const TARGET_KEYS = ['name', 'accountId', 'roleName', 'managedPolicies', 'allowedCallers', 'allowedEmails', 'allowedGroups', 'defaultRegion', 'deployedBy'];
+const TARGET_KEYS = [
+  'name', 'accountId', 'roleName', 'managedPolicies', 'allowedCallers', 'allowedEmails', 'allowedGroups', 'defaultRegion', 'deployedBy',
+  'description', 'group', 'environment', 'production',
+];
+
+/** An optional line of text for people to read: no control characters, at most `max` characters. */
+function optionalLabel(obj: Json, key: string, field: string, max: number): string | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > max || /\p{Cc}/u.test(value)) {
+    throw new ConfigError(field, `must be a line of 1-${String(max)} characters with no control characters, got ${JSON.stringify(value)}`);
+  }
+  return value.trim();
+}
+
+const PRODUCTION_ENVIRONMENTS = ['prod', 'production'];
 
 function parseTarget(raw: unknown, index: number, broker: { partition: Partition; region: string; hasOpenIdProvider: boolean }): TargetConfig {
   const field = `targets[${index}]`;
@@ -186,7 +209,12 @@ function parseTarget(raw: unknown, index: number, broker: { partition: Partition
   if ((allowedEmails.length > 0 || allowedGroups.length > 0) && !broker.hasOpenIdProvider) {
     throw new ConfigError(field, 'lists allowedEmails or allowedGroups, which need an openIdProvider');
   }
-  return { name, accountId, roleName, managedPolicies, allowedCallers, allowedEmails, allowedGroups, defaultRegion, deployedBy };
+  const description = optionalLabel(raw, 'description', `${field}.description`, 200);
+  const group = optionalLabel(raw, 'group', `${field}.group`, 64);
+  const environment = optionalLabel(raw, 'environment', `${field}.environment`, 32);
+  const production = raw.production ?? PRODUCTION_ENVIRONMENTS.includes(asciiLowerCase(environment ?? ''));
+  if (typeof production !== 'boolean') throw new ConfigError(`${field}.production`, `must be true or false, got ${JSON.stringify(production)}`);
+  return { name, accountId, roleName, managedPolicies, allowedCallers, allowedEmails, allowedGroups, defaultRegion, deployedBy, description, group, environment, production };
 }
 
 const PROVIDER_KEYS = ['issuer', 'clientId', 'scopes', 'groupsClaim', 'sessionMinutes'];

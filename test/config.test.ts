@@ -22,7 +22,18 @@ describe('configuration', () => {
       allowedGroups: [],
       defaultRegion: 'eu-west-1',
       deployedBy: 'broker',
+      production: false,
     });
+  });
+
+  it('takes a description, group and environment, and marks production by environment name or flag', () => {
+    const parsed = (overrides: Record<string, unknown>) => parseConfig(withTarget(overrides)).targets[0];
+
+    expect(parsed({ description: ' Acme production ', group: 'Acme', environment: 'Prod' })).toMatchObject({ description: 'Acme production', group: 'Acme', environment: 'Prod', production: true });
+    expect(parsed({ environment: 'PRODUCTION' })?.production).toBe(true);
+    expect(parsed({ environment: 'prod-like' })?.production).toBe(false);
+    expect(parsed({ environment: 'live', production: true })?.production).toBe(true);
+    expect(parsed({ environment: 'prod', production: false })?.production).toBe(false);
   });
 
   it('takes operators, whose accounts may then invoke the URL', () => {
@@ -54,6 +65,11 @@ describe('configuration', () => {
     ['a reserved target name', withTarget({ name: 'targets' }), /"targets" is reserved/],
     ['an unknown deployment', withTarget({ deployedBy: 'someone' }), /deployedBy must be "broker" or "owner"/],
     ['an unknown key', withTarget({ rolename: 'x' }), /targets\[0\] has unknown keys rolename/],
+    ['a description over 200 characters', withTarget({ description: 'd'.repeat(201) }), /targets\[0\]\.description must be a line of 1-200 characters/],
+    ['a group with a line break', withTarget({ group: 'Acme\nEvil' }), /targets\[0\]\.group must be a line of 1-64 characters with no control characters/],
+    ['an empty environment', withTarget({ environment: ' ' }), /targets\[0\]\.environment must be a line of 1-32 characters/],
+    ['an environment that is not text', withTarget({ environment: 3 }), /targets\[0\]\.environment must be a line/],
+    ['a production flag that is not true or false', withTarget({ production: 'yes' }), /targets\[0\]\.production must be true or false, got "yes"/],
     ['an operator pattern with a wildcard account', { ...base, operators: ['arn:aws:sts::*:assumed-role/Ops/*'] }, /operators\[0\] must be an IAM principal ARN pattern/],
     ['operators that are not a list', { ...base, operators: 'arn:aws:sts::111111111111:assumed-role/Ops/*' }, /operators must be a list of strings/],
     ['a retention CloudWatch does not offer', { ...base, logRetentionDays: 100 }, /logRetentionDays must be one of 1, 3, 5/],

@@ -13,6 +13,12 @@ export interface Target {
   /** Verified e-mail addresses (lowercase) and groups that may open it through the browser entry. */
   readonly allowedEmails: readonly string[];
   readonly allowedGroups: readonly string[];
+  /** For people on the browser entry's home page: what it is, where it is grouped, its environment. */
+  readonly description?: string;
+  readonly group?: string;
+  readonly environment?: string;
+  /** Opened from the home page only after a confirmation click. */
+  readonly production?: boolean;
 }
 
 export interface Registry {
@@ -42,7 +48,9 @@ function isTarget(value: unknown): value is Target {
     typeof t.defaultRegion === 'string' &&
     isStringArray(t.allowedCallers) &&
     isStringArray(t.allowedEmails) &&
-    isStringArray(t.allowedGroups)
+    isStringArray(t.allowedGroups) &&
+    [t.description, t.group, t.environment].every((label) => label === undefined || typeof label === 'string') &&
+    (t.production === undefined || typeof t.production === 'boolean')
   );
 }
 

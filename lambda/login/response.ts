@@ -16,11 +16,23 @@ const PAGE_STYLE =
   'header{display:flex;justify-content:space-between;border-bottom:1px solid #e9ebed;margin-bottom:1.5rem;padding-bottom:.5rem}' +
   'table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.5rem;border-bottom:1px solid #e9ebed}' +
   'select,button{font:inherit;padding:.25rem .5rem}button{background:#0972d3;color:#fff;border:0;border-radius:4px;cursor:pointer}' +
-  'a{color:#0972d3}';
-const STYLE_HASH = createHash('sha256').update(PAGE_STYLE).digest('base64');
-/** Every redirect after a form's submit must match form-action too, so a form that leads to the console names each origin on the way. */
-function pageCsp(formTargets: readonly string[]): string {
-  return `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'`;
+  'a{color:#0972d3}' +
+  // The home page at a hundred targets: a filter, groups, production marked.
+  'body:has(form.filter){max-width:64rem}section.targets table{table-layout:fixed}section.targets td:first-child{width:36%;overflow:hidden;text-overflow:ellipsis}' +
+  'section.targets td{white-space:nowrap}section.targets select{max-width:9.5rem}' +
+  'form.filter{display:flex;gap:.5rem;margin-bottom:1rem}form.filter input{flex:1;font:inherit;padding:.25rem .5rem}' +
+  'h2{font-size:1.1rem;margin:1.5rem 0 .25rem}.badge{font-size:.75rem;padding:0 .4rem;border-radius:4px;background:#e9ebed;margin-left:.4rem}' +
+  '.prod{background:#fdf3f1}.prod .badge{background:#d91515;color:#fff}.prod button{background:#d91515}' +
+  'label.confirm{font-size:.875rem;margin-right:.5rem;white-space:nowrap}[hidden]{display:none}';
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64');
+const STYLE_HASH = sha256(PAGE_STYLE);
+/**
+ * Every redirect after a form's submit must match form-action too, so a form that leads to the console names each origin on the way.
+ * A page's one inline script runs only because its hash is listed; no other script can.
+ */
+function pageCsp(formTargets: readonly string[], script: string | undefined): string {
+  const scriptSrc = script === undefined ? '' : ` script-src 'sha256-${sha256(script)}';`;
+  return `default-src 'none'; style-src 'sha256-${STYLE_HASH}';${scriptSrc} base-uri 'none'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'`;
 }
 
 const REASONS: Readonly<Record<number, string>> = {
@@ -59,13 +71,14 @@ export function targetListResponse(list: TargetList, format: ResponseFormat): AP
   return page(200, 'Your targets', `<p>Signed in as <code>${escapeHtml(list.caller)}</code>.</p><ul>${items || '<li>none</li>'}</ul>`);
 }
 
-export function page(status: number, title: string, content: string, formTargets: readonly string[] = []): APIGatewayProxyStructuredResultV2 {
+/** `script`: an inline script the page works without, allowed by its hash alone. */
+export function page(status: number, title: string, content: string, formTargets: readonly string[] = [], script?: string): APIGatewayProxyStructuredResultV2 {
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${escapeHtml(title)} · console-broker</title><style>${PAGE_STYLE}</style></head>
-<body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;
+<body><h1>${escapeHtml(title)}</h1>${content}${script === undefined ? '' : `<script>${script}</script>`}</body></html>`;
   return {
     statusCode: status,
-    headers: { ...COMMON_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pageCsp(formTargets) },
+    headers: { ...COMMON_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pageCsp(formTargets, script) },
     body,
   };
 }

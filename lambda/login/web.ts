@@ -10,6 +10,7 @@ import { personFromClaims, personMayOpen, personName, type Person } from './peop
 import { parseLogin, type FunctionUrlEvent, type LoginRequest } from './request';
 import { COMMON_HEADERS } from './response';
 import { returnLocation } from './return-to';
+import { readRecent, recentCookie } from './recent-targets';
 import { RESERVED_PATHS } from './routes';
 import { createRuntime } from './runtime';
 import { confirmLoginPage, CSRF_FIELD, signOutPage } from './web-confirm';
@@ -209,7 +210,10 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   const who = `${personName(person)} (${issuer})`;
   context.accessLog.caller = who;
   const mayOpen = (target: (typeof registry.targets)[number]): boolean => personMayOpen(target, person);
-  if (path === '/') return homePage(person, registry.targets.filter(mayOpen), registry.partition, loginOrigins, session.csrf);
+  if (path === '/') {
+    const view = { query: new URLSearchParams(event.rawQueryString).get('q') ?? '', recent: readRecent(event.cookies) };
+    return homePage(person, registry.targets.filter(mayOpen), registry.partition, loginOrigins, session.csrf, view);
+  }
 
   // parseLogin also serves the IAM entry, which takes GET only; a confirmed POST asks for the login its GET named.
   const asGet = { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } } };
@@ -218,7 +222,7 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   // The form posts to this target's own path, never to what the request's path said: `//name` would be another host.
   else if (!openedByPerson(event, request)) return confirmLoginPage(request, `/${encodeURIComponent(request.target.name)}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`, session.csrf, loginOrigins);
   const result = await loggedLogin(deps, request, `${origin(event)}/`, context.accessLog);
-  return redirect(result.loginUrl);
+  return redirect(result.loginUrl, [recentCookie(event.cookies, request.target.name)]);
 }
 
 export const handler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>()

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COOKIE_NAMES } from '../../lambda/login/cookies';
 import { csrfToken } from '../../lambda/login/csrf';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, signInToHomePage } from '../support/browser';
 import { functionUrlEvent, lambdaContext } from '../support/events';
 import { startWebEntry, TYPED, type WebEntry } from '../support/web-entry';
 
@@ -52,12 +52,7 @@ describe('a login or sign-out started by another site needs the person’s own c
     async function signedIn(): Promise<{ context: BrowserContext; page: Page }> {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await page.goto(web.base);
-      await page.fill('input[name="login"]', 'alice');
-      await page.fill('input[name="password"]', 'anything');
-      await page.getByRole('button', { name: 'Sign-in' }).click();
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.getByRole('heading', { name: 'Open an AWS console' }).waitFor();
+      await signInToHomePage(page, web.base);
       return { context, page };
     }
 

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSyn
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** The devDependency that ships a headless Chromium for Linux x64 inside its npm tarball, brotli-compressed. */
 const CHROMIUM_PACKAGE = path.join(__dirname, '..', '..', 'node_modules', '@sparticuz', 'chromium');
@@ -32,4 +32,14 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: await chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
+}
+
+/** Signs `user` in to the browser entry at `base` on the test provider's own pages (any password), and waits for the home page. */
+export async function signInToHomePage(page: Page, base: string, user = 'alice'): Promise<void> {
+  await page.goto(base);
+  await page.fill('input[name="login"]', user);
+  await page.fill('input[name="password"]', 'anything');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Open an AWS console' }).waitFor();
 }

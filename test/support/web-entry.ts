@@ -26,15 +26,14 @@ export const DEFAULT_USERS: readonly TestUser[] = [
   { id: 'carol', email: 'carol@example.com', groups: [] },
 ];
 
-function webConfig(issuer: string): ReturnType<typeof testConfig> {
-  return testConfig({
-    openIdProvider: { issuer, clientId: CLIENT_ID, scopes: ['openid', 'email', 'groups'] },
-    targets: [
-      { name: 'prod-readonly', accountId: '222222222222', roleName: 'ConsoleBrokerReadOnly', allowedGroups: ['admins'] },
-      { name: 'prod-billing', accountId: '222222222222', roleName: 'ConsoleBrokerBilling', allowedEmails: ['Carol@example.com'] },
-      { name: 'locked', accountId: '222222222222', roleName: 'ConsoleBrokerLocked' },
-    ],
-  });
+const WEB_TARGETS = [
+  { name: 'prod-readonly', accountId: '222222222222', roleName: 'ConsoleBrokerReadOnly', allowedGroups: ['admins'] },
+  { name: 'prod-billing', accountId: '222222222222', roleName: 'ConsoleBrokerBilling', allowedEmails: ['Carol@example.com'] },
+  { name: 'locked', accountId: '222222222222', roleName: 'ConsoleBrokerLocked' },
+];
+
+function webConfig(issuer: string, targets: readonly Record<string, unknown>[]): ReturnType<typeof testConfig> {
+  return testConfig({ openIdProvider: { issuer, clientId: CLIENT_ID, scopes: ['openid', 'email', 'groups'] }, targets });
 }
 
 export interface Answer {
@@ -86,6 +85,8 @@ export interface WebEntryOptions {
   readonly users?: readonly TestUser[];
   /** Environment for the Lambda beyond what the stack sets. */
   readonly env?: Record<string, string>;
+  /** The configuration's targets, as in its JSON; by default prod-readonly (admins), prod-billing (carol) and locked (nobody). */
+  readonly targets?: readonly Record<string, unknown>[];
 }
 
 /** Answers with the name and value of each Set-Cookie line. */
@@ -130,7 +131,7 @@ export async function startWebEntry(options: WebEntryOptions = {}): Promise<WebE
   });
   const outdir = mkdtempSync(path.join(tmpdir(), 'web-cdk-out-'));
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  addConsoleBroker(app, webConfig(provider.issuer));
+  addConsoleBroker(app, webConfig(provider.issuer, options.targets ?? WEB_TARGETS));
   app.synth();
   for (const [role, target] of [[READONLY_ROLE, 'prod-readonly'], [BILLING_ROLE, 'prod-billing']] as const) {
     aws.roles.set(role, { externalId: `externalIdOf-${target}-0123456789` });
