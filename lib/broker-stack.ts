@@ -8,10 +8,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { DOCTOR_RULE_NAME } from '../lambda/login/doctor';
-import { externalIdSecretName, type Registry } from '../lambda/login/registry';
+import { externalIdSecretName, type Registry, type Target } from '../lambda/login/registry';
 import type { BrokerConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
 import { Observability } from './constructs/observability';
+import { LIMITS, secretArnAtLongest } from './limits';
 import { brokerRoleName, targetRoleArn } from './names';
 
 export interface BrokerStackProps extends StackProps {
@@ -97,23 +98,30 @@ export class BrokerStack extends Stack {
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             resources: [this.loginFunction, ...(web ? [web.fn] : [])].map((fn) => fn.logGroup.logGroupArn),
           }),
-          new iam.PolicyStatement({
-            sid: 'ReadExternalIds',
-            actions: ['secretsmanager:GetSecretValue'],
-            resources: [...secrets.values()].map((s) => s.secretArn),
-          }),
           ...(web
             ? [new iam.PolicyStatement({ sid: 'ReadWebSecrets', actions: ['secretsmanager:GetSecretValue'], resources: web.secrets.map((s) => s.secretArn) })]
             : []),
           new iam.PolicyStatement({ sid: 'DecryptExternalIds', actions: ['kms:Decrypt'], resources: [key.keyArn] }),
-          new iam.PolicyStatement({
-            sid: 'AssumeTargetRoles',
-            actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
-            resources: registry.targets.map((t) => t.roleArn),
-          }),
         ],
       }),
     );
+
+    // Each target's role and secret, by exact ARN, in customer managed policies: an inline policy holds
+    // about 60 targets, ten managed policies (IAM's default per role) about 300.
+    targetPolicyShares(registry.targets).forEach((share, index) => {
+      new iam.ManagedPolicy(this, `LoginTargetsPolicy${index}`, {
+        description: `console-broker login role: the external IDs and roles of targets ${share[0]?.name ?? ''} to ${share.at(-1)?.name ?? ''}`,
+        roles: [this.loginRole],
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'ReadExternalIds',
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: share.flatMap((t) => secrets.get(t.name)?.secretArn ?? []),
+          }),
+          new iam.PolicyStatement({ sid: 'AssumeTargetRoles', actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'], resources: share.map((t) => t.roleArn) }),
+        ],
+      });
+    });
 
     // The doctor checks every target hourly and writes the DoctorFailed metric; the Lambda takes a
     // scheduled event only from a rule of this name (lambda/login/doctor.ts).
@@ -269,6 +277,33 @@ export class BrokerStack extends Stack {
       }),
     );
   }
+}
+
+/** Room in a managed policy for its two statements' names, actions and brackets, measured from an empty one with headroom. */
+const TARGET_POLICY_FRAME = 300;
+
+/**
+ * The targets cut into consecutive shares whose role and secret ARNs fit one managed policy, each
+ * secret counted as DeployLimits counts it: at its longest once deployed.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+function targetPolicyShares(targets: readonly Target[]): Target[][] {
+  const shares: Target[][] = [];
+  let current: Target[] = [];
+  let size = TARGET_POLICY_FRAME;
+  for (const target of targets) {
+    // Each ARN is quoted and followed by a comma.
+    const cost = secretArnAtLongest(target.externalIdSecretId).length + target.roleArn.length + 6;
+    if (current.length > 0 && size + cost > LIMITS.managedPolicyCharacters) {
+      shares.push(current);
+      current = [];
+      size = TARGET_POLICY_FRAME;
+    }
+    current.push(target);
+    size += cost;
+  }
+  if (current.length > 0) shares.push(current);
+  return shares;
 }
 
 /** The customer managed policy that callers in the broker account attach. */

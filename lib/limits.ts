@@ -10,7 +10,7 @@ const CFN_QUOTAS = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGui
 const IAM_QUOTAS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html';
 const LAMBDA_QUOTAS = 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html';
 
-const LIMITS = {
+export const LIMITS = {
   // CFN_QUOTAS
   dynamicReferences: 60,
   outputs: 200,
@@ -92,10 +92,12 @@ function reference(name: string, template: Template): string {
   if (pseudo !== undefined) return pseudo;
   const resource = template.Resources?.[name];
   const secretName = resource?.Type === 'AWS::SecretsManager::Secret' ? resource.Properties?.Name : undefined;
-  if (typeof secretName === 'string') {
-    return `arn:${PSEUDO_PARAMETERS['AWS::Partition']}:secretsmanager:${PSEUDO_PARAMETERS['AWS::Region']}:${PSEUDO_PARAMETERS['AWS::AccountId']}:secret:${secretName}${SECRET_ARN_SUFFIX}`;
-  }
-  return RESOURCE_VALUE;
+  return typeof secretName === 'string' ? secretArnAtLongest(secretName) : RESOURCE_VALUE;
+}
+
+/** The ARN of the secret named `secretName` as long as it can be once deployed: what this check counts for it. */
+export function secretArnAtLongest(secretName: string): string {
+  return `arn:${PSEUDO_PARAMETERS['AWS::Partition']}:secretsmanager:${PSEUDO_PARAMETERS['AWS::Region']}:${PSEUDO_PARAMETERS['AWS::AccountId']}:secret:${secretName}${SECRET_ARN_SUFFIX}`;
 }
 
 /** IAM counts a policy's characters without white space. */
@@ -164,7 +166,7 @@ function resourceChecks(template: Template): Check[] {
         resource: id,
         location: 'Policies',
         description: `The inline policies of role ${nameOf(properties.RoleName, id)} are up to ${inline} characters together; IAM accepts at most ${LIMITS.roleInlinePolicyCharacters} (${IAM_QUOTAS}).`,
-        fix: 'Each target adds its role and secret ARNs to the login role\'s policy: move targets to a second broker configuration.',
+        fix: 'Move statements into customer managed policies attached to the role, as the broker stack does with each target\'s role and secret ARNs.',
         measured: inline,
         limit: LIMITS.roleInlinePolicyCharacters,
       });
@@ -176,7 +178,7 @@ function resourceChecks(template: Template): Check[] {
         resource: id,
         location: 'Properties/ManagedPolicyArns',
         description: `Role ${nameOf(properties.RoleName, id)} has ${attached} managed policies attached; IAM accepts ${LIMITS.managedPoliciesPerRole} by default (${IAM_QUOTAS}).`,
-        fix: 'Name fewer managedPolicies for this target, or ask for an increase of the IAM quota "Managed policies per role" (up to 20) in that account.',
+        fix: 'For a target role, name fewer managedPolicies; for the login role, whose target ARNs fill one managed policy per few dozen targets, move targets to a second broker configuration. Or ask for an increase of the IAM quota "Managed policies per role" (up to 20) in that account.',
         measured: attached,
         limit: LIMITS.managedPoliciesPerRole,
       });

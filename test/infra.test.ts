@@ -148,22 +148,31 @@ describe('stacks', () => {
       };
       const statements = policy.Properties.PolicyDocument.Statement;
       const secretRefs = Object.keys(broker.findResources('AWS::SecretsManager::Secret')).map((id) => ({ Ref: id }));
+      const loginRole = Object.keys(broker.findResources('AWS::IAM::Role', { Properties: { RoleName: 'console-broker-login-eu-west-1' } }))[0];
 
       expect(statements).toEqual([
         { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LoginFunctionLogs/), 'Arn'] } },
-        { Sid: 'ReadExternalIds', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretRefs },
         { Sid: 'DecryptExternalIds', Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ExternalIdKey/), 'Arn'] } },
-        {
-          Sid: 'AssumeTargetRoles',
-          Effect: 'Allow',
-          Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
-          Resource: [
-            'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly',
-            'arn:aws:iam::222222222222:role/ConsoleBrokerBilling',
-            'arn:aws:iam::222222222222:role/ConsoleBrokerLocked',
-            'arn:aws:iam::333333333333:role/ConsoleBrokerReadOnly',
-          ],
-        },
+      ]);
+      // Each target's secret and role in customer managed policies, so that the inline policy's size does not grow with them.
+      const targetPolicies = Object.values(broker.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: loginRole }] } })) as {
+        Properties: { PolicyDocument: { Statement: Json[] } };
+      }[];
+      expect(targetPolicies.map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
+        [
+          { Sid: 'ReadExternalIds', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretRefs },
+          {
+            Sid: 'AssumeTargetRoles',
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+            Resource: [
+              'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly',
+              'arn:aws:iam::222222222222:role/ConsoleBrokerBilling',
+              'arn:aws:iam::222222222222:role/ConsoleBrokerLocked',
+              'arn:aws:iam::333333333333:role/ConsoleBrokerReadOnly',
+            ],
+          },
+        ],
       ]);
       broker.hasResourceProperties('AWS::IAM::Role', { RoleName: 'console-broker-login-eu-west-1', ManagedPolicyArns: Match.absent() });
     });

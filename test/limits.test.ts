@@ -12,12 +12,13 @@ import { testConfig } from './support/config';
 
 const ADMINS = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_*/*';
 
-/** Targets named t0, t1, ... spread over `accounts` accounts, each deployed by `deployedBy`. */
-function targets(count: number, options: { accounts?: number; deployedBy?: 'broker' | 'owner'; managedPolicies?: string[] } = {}): Record<string, unknown>[] {
+/** Targets named t0, t1, ... (padded to 64 characters when `longNames`) spread over `accounts` accounts, each deployed by `deployedBy`. */
+function targets(count: number, options: { accounts?: number; deployedBy?: 'broker' | 'owner'; managedPolicies?: string[]; longNames?: boolean } = {}): Record<string, unknown>[] {
+  const pad = (name: string): string => (options.longNames ? `${name}-`.padEnd(64, 'x') : name);
   return Array.from({ length: count }, (_, i) => ({
-    name: `t${i}`,
+    name: pad(`t${i}`),
     accountId: String(200000000000 + (i % (options.accounts ?? 1))),
-    roleName: `ConsoleBrokerRole${i}`,
+    roleName: pad(`ConsoleBrokerRole${i}`),
     allowedCallers: [ADMINS],
     deployedBy: options.deployedBy ?? 'broker',
     ...(options.managedPolicies ? { managedPolicies: options.managedPolicies } : {}),
@@ -81,10 +82,10 @@ describe('limits AWS enforces only at deploy time fail cdk synth, naming the lim
     expect(report).toMatch(/The template of stack Plain has 20\d parameters; CloudFormation accepts at most 200 per template/);
   });
 
-  it("refuses a login role whose inline policy, which lists every target's role and secret, outgrows IAM's 10,240 characters", () => {
-    const report = synthReport({ targets: targets(70, { deployedBy: 'owner' }) });
+  it("refuses a login role whose targets' role and secret ARNs fill more managed policies than IAM attaches by default", () => {
+    const report = synthReport({ targets: targets(230, { deployedBy: 'owner', longNames: true }) });
 
-    expect(report).toMatch(/The inline policies of role console-broker-login-eu-west-1 are up to \d+ characters together; IAM accepts at most 10240/);
+    expect(report).toMatch(/Role console-broker-login-eu-west-1 has 11 managed policies attached; IAM accepts 10 by default/);
     expect(report).toMatch(/move targets to a second broker configuration/);
   });
 
@@ -111,6 +112,17 @@ describe('limits AWS enforces only at deploy time fail cdk synth, naming the lim
     expect(report).toMatch(/The trust policy of role Trusting is up to \d+ characters; IAM accepts 2048 by default/);
   });
 
+  it("refuses a role whose inline policies together outgrow IAM's 10,240 characters", () => {
+    const report = synthPlainStack((stack) => {
+      const role = new iam.Role(stack, 'Role', { roleName: 'Inline', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      // An explicit policy: CDK moves what outgrows a role's default policy into managed policies of its own.
+      const statements = Array.from({ length: 300 }, (_, i) => new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::console-broker-example-bucket-${i}/*`] }));
+      role.attachInlinePolicy(new iam.Policy(stack, 'Big', { statements }));
+    });
+
+    expect(report).toMatch(/The inline policies of role Inline are up to \d+ characters together; IAM accepts at most 10240/);
+  });
+
   it('refuses a managed policy longer than IAM accepts', () => {
     const report = synthPlainStack((stack) => {
       const statements = Array.from({ length: 100 }, (_, i) => new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::bucket-${i}/*`] }));
@@ -123,10 +135,10 @@ describe('limits AWS enforces only at deploy time fail cdk synth, naming the lim
   it('fails `cdk synth` itself, with the report on the terminal', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'console-broker-limits-'));
     const configPath = path.join(dir, 'config.json');
-    writeFileSync(configPath, JSON.stringify({ accountId: '111111111111', region: 'eu-west-1', targets: targets(70, { deployedBy: 'owner' }) }));
+    writeFileSync(configPath, JSON.stringify({ accountId: '111111111111', region: 'eu-west-1', targets: targets(61) }));
 
     const synth = promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-c', `config=${configPath}`, '--output', path.join(dir, 'cdk.out')]);
 
-    await expect(synth).rejects.toMatchObject({ stderr: expect.stringMatching(/The inline policies of role console-broker-login-eu-west-1 .* IAM accepts at most 10240/) as unknown });
+    await expect(synth).rejects.toMatchObject({ stderr: expect.stringMatching(/ConsoleBrokerTarget-200000000000 has \d+ dynamic references; CloudFormation accepts at most 60/) as unknown });
   });
 });

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -59,8 +62,9 @@ export class LoginFunction extends NodejsFunction {
         sourcesContent: false,
         bundleAwsSDK: true,
         // Lambda limits all environment variables to 4 KB together, too small for a registry of many
-        // targets: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
-        define: { 'process.env.CONSOLE_BROKER_REGISTRY': JSON.stringify(JSON.stringify(props.registry)) },
+        // targets (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html); a define
+        // would put the registry on esbuild's command line, which the OS refuses past ~490 targets.
+        inject: [registryModule(props.registry)],
         // Lambda's credentials are always in the environment; see lambda/login/lambda-credentials.ts.
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './lambda/login/lambda-credentials.ts' },
       },
@@ -69,6 +73,22 @@ export class LoginFunction extends NodejsFunction {
       // names, not stacks.
     });
   }
+}
+
+/**
+ * A module that esbuild injects in place of every `process.env.CONSOLE_BROKER_REGISTRY`, written once
+ * per registry: named by its content, so parallel synths of different registries never share one.
+ */
+function registryModule(registry: Registry): string {
+  const text = `const registry = ${JSON.stringify(JSON.stringify(registry))};\nexport { registry as 'process.env.CONSOLE_BROKER_REGISTRY' };\n`;
+  const directory = path.join(tmpdir(), 'console-broker-registry');
+  const file = path.join(directory, `${createHash('sha256').update(text).digest('hex')}.mjs`);
+  mkdirSync(directory, { recursive: true });
+  // Written aside and renamed, so a bundling running in parallel never reads half a file.
+  const partial = `${file}.${process.pid}`;
+  writeFileSync(partial, text);
+  renameSync(partial, file);
+  return file;
 }
 
 function retentionDays(days: number): logs.RetentionDays {

@@ -1,0 +1,39 @@
+import { parseConfig, type BrokerConfig } from '../../lib/config';
+
+/** The group a managed-service provider's engineers share: it may open every target. */
+export const SCALE_GROUP = 'msp-engineers';
+const ENVIRONMENTS = ['prod', 'staging'] as const;
+/** Accounts whose roles this app deploys (the provider's own); every other customer's owner deploys the standalone template. */
+const BROKER_DEPLOYED_ACCOUNTS = 5;
+
+/**
+ * The configuration file of a managed-service provider at scale: `targets` targets spread evenly over
+ * `accounts` customer accounts, a production and a staging role in each, all open to one group.
+ */
+export function scaleConfigFile(targets = 300, accounts = 150): Record<string, unknown> {
+  return {
+    accountId: '111111111111',
+    region: 'eu-west-1',
+    openIdProvider: { issuer: 'https://idp.example.com', clientId: 'console-broker' },
+    targets: Array.from({ length: targets }, (_, i) => {
+      const account = i % accounts;
+      const customer = `customer-${String(account).padStart(3, '0')}`;
+      const environment = ENVIRONMENTS[Math.floor(i / accounts) % ENVIRONMENTS.length] ?? 'prod';
+      return {
+        name: `${customer}-${environment}-${i}`,
+        accountId: String(200000000000 + account),
+        roleName: `ConsoleBroker-${environment}-${i}`,
+        description: `${environment} account of ${customer}`,
+        group: customer,
+        environment,
+        allowedCallers: ['arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_*/*'],
+        allowedGroups: [SCALE_GROUP],
+        deployedBy: account < BROKER_DEPLOYED_ACCOUNTS ? 'broker' : 'owner',
+      };
+    }),
+  };
+}
+
+export function scaleConfig(targets = 300, accounts = 150): BrokerConfig {
+  return parseConfig(scaleConfigFile(targets, accounts));
+}
