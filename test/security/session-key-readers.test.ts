@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addConsoleBroker } from '../../lib/app';
 import { authorizeSecretRead } from '../fakes/iam';
 import type { PolicyDocument } from '../fakes/iam';
@@ -28,8 +28,14 @@ function webSecretPolicies(): Map<string, PolicyDocument> {
 }
 
 describe('the browser entry’s secrets are read by the login role only', () => {
+  let policies: Map<string, PolicyDocument>;
+
+  beforeAll(() => {
+    policies = webSecretPolicies();
+  });
+
   it.each(['console-broker/session-key', 'console-broker/oidc-client-secret'])('%s refuses a power user and admits the login role', async (name) => {
-    const policy = webSecretPolicies().get(name);
+    const policy = policies.get(name);
     expect(policy).toBeDefined();
     const secretArn = `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`;
 
