@@ -17,12 +17,16 @@ if (mode === 'login') {
     isBase64Encoded: false,
     requestContext: {
       domainName: 'bench.lambda-url.eu-west-1.on.aws',
+      domainPrefix: 'bench',
+      apiId: 'bench',
       http: { method: 'GET', path: '/prod-readonly', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
       requestId: 'bench',
       authorizer: { iam: { userArn: 'arn:aws:sts::111111111111:assumed-role/chatops-bot/bench' } },
     },
   };
-  const response = await handler(event, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 15000 });
+  // What Lambda's context always carries; the access log names the function from it.
+  const context = { awsRequestId: 'bench', functionName: 'console-broker-login', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:console-broker-login', getRemainingTimeInMillis: () => 15000 };
+  const response = await handler(event, context);
   const { loginUrl } = JSON.parse(response.body);
   if (!loginUrl) throw new Error(`no login URL: ${response.body}`);
   result.firstRequestMs = performance.now() - imported;

@@ -11,17 +11,21 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { HttpRequest } from '@smithy/core/protocols';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { registryFor } from '../lib/broker-stack';
 import { loadConfig } from '../lib/config';
+import type { Registry } from '../lambda/login/registry';
 import type { FunctionUrlEvent } from '../lambda/login/request';
+import { homePage } from '../lambda/login/web-pages';
 import { FakeAws } from '../test/fakes/aws';
 import { LocalFunctionUrl, type FunctionHandler } from '../test/fakes/function-url';
 import { bundledHandlerPath } from '../test/support/bundle';
+import { ADMIN_CALLER } from '../test/support/config';
 import { functionUrlEvent, lambdaContext } from '../test/support/events';
+import { SCALE_GROUP, scaleConfig, scaleConfigFile } from '../test/support/scale';
 import { barChart } from './chart';
 
 const ROOT = path.join(__dirname, '..');
@@ -32,6 +36,9 @@ const WARM_REQUESTS = 500;
 const LOAD_SECONDS = 10;
 const LOAD_CONNECTIONS = 10;
 const PYTHON = '/usr/bin/python3';
+/** Registry sizes for the scale measures, each in half as many accounts: doubling shows what grows with what. */
+const SCALE_TARGETS = [3, 150, 300] as const;
+const RENDERS = 100;
 
 interface Timing {
   readonly importMs: number;
@@ -95,6 +102,41 @@ async function buildComparisons(registry: string): Promise<{ cjsDefault: string;
   return { cjsDefault, cjsBundled };
 }
 
+interface ScaleSynth {
+  readonly targets: number;
+  readonly seconds: number;
+  readonly peakMiB: number;
+  readonly cdkOut: string;
+}
+
+/** `cdk synth` of the scale registry with `targets` targets, as an operator runs it; GNU time reports the largest process's peak memory. */
+function synthScale(targets: number): ScaleSynth {
+  const configPath = path.join(WORK, `scale-${targets}.json`);
+  const cdkOut = path.join(WORK, `scale-${targets}.out`);
+  writeFileSync(configPath, JSON.stringify(scaleConfigFile(targets, Math.ceil(targets / 2))));
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', 'PEAK_KB %M', 'npx', 'cdk', 'synth', '--quiet', '-c', `config=${configPath}`, '--output', cdkOut], { cwd: ROOT, encoding: 'utf8' });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`cdk synth of ${targets} targets failed: ${result.stderr}`);
+  const peakKb = Number(/PEAK_KB (\d+)/.exec(result.stderr)?.[1]);
+  return { targets, seconds, peakMiB: peakKb / 1024, cdkOut };
+}
+
+/** Median time to render the browser entry's home page for a person who may open every target of `registry`, and the page's size. */
+function renderHome(registry: Registry): { ms: number; bytes: number } {
+  const person = { issuer: 'https://idp.example.com', subject: 'bench', email: 'alice@example.com', emailVerified: true, groups: [SCALE_GROUP] };
+  const view = { query: '', recent: registry.targets.slice(0, 5).map((t) => t.name) };
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < RENDERS; i++) {
+    const started = performance.now();
+    const page = homePage(person, registry.targets, registry.partition, ['https://signin.aws.amazon.com'], 'csrf', view);
+    times.push(performance.now() - started);
+    bytes = Buffer.byteLength(page.body ?? '');
+  }
+  return { ms: median(times), bytes };
+}
+
 function ensurePython(): void {
   const check = spawnSync(PYTHON, ['-c', 'import boto3, requests'], { stdio: 'ignore' });
   if (check.status === 0) return;
@@ -117,6 +159,17 @@ async function main(): Promise<void> {
   const deployed = bundledHandlerPath();
   const registry = JSON.stringify(registryFor(loadConfig(path.join(ROOT, 'config', 'console-broker.json'))));
   const { cjsDefault, cjsBundled } = await buildComparisons(registry);
+
+  // 6 (first, so the warm measure can use its bundle). Scale: cdk synth, bundles and the home page at each registry size.
+  console.log(`Scale: cdk synth of ${SCALE_TARGETS.join(', ')} targets...`);
+  const scaleSynths = SCALE_TARGETS.map(synthScale);
+  const scaleBundles = scaleSynths.map((synth) => ({
+    login: readFileSync(bundledHandlerPath({ cdkOut: synth.cdkOut })).length,
+    web: readFileSync(bundledHandlerPath({ cdkOut: synth.cdkOut, functionId: 'WebFunction' })).length,
+  }));
+  const homes = SCALE_TARGETS.map((targets) => renderHome(registryFor(scaleConfig(targets, Math.ceil(targets / 2)))));
+  const largestRegistry = registryFor(scaleConfig());
+  const oneGroup = renderHome({ ...largestRegistry, targets: largestRegistry.targets.map((t) => ({ ...t, group: 'one customer' })) });
 
   // 1. Bundle size.
   const bundleBytes = readFileSync(deployed);
@@ -170,22 +223,39 @@ async function main(): Promise<void> {
   console.log(`Warm: ${WARM_REQUESTS} requests...`);
   for (const [key, value] of Object.entries(env)) process.env[key] = value;
   const { handler } = (await import(deployed)) as { handler: FunctionHandler };
+  // The largest registry's bundle, asked for its last target, requests interleaved with the deployed one's so drift hits both alike.
+  const largest = scaleSynths.at(-1);
+  if (!largest) throw new Error('no scale synthesis');
+  const { handler: largestHandler } = (await import(bundledHandlerPath({ cdkOut: largest.cdkOut }))) as { handler: FunctionHandler };
+  const lastTarget = registryFor(scaleConfig(largest.targets, Math.ceil(largest.targets / 2))).targets.at(-1);
+  if (!lastTarget) throw new Error('no target in the scale registry');
+  fake.roles.set(lastTarget.roleArn, { externalId });
+  fake.secrets.set(lastTarget.externalIdSecretId, externalId);
   const quiet = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true);
-  const invoke = (event: FunctionUrlEvent): Promise<APIGatewayProxyStructuredResultV2> => handler(event, lambdaContext() as unknown as Context);
-  await invoke(functionUrlEvent({ accept: 'application/json' }));
-  const overhead: number[] = [];
-  const outbound: number[] = [];
-  for (let i = 0; i < WARM_REQUESTS; i++) {
+  const measureWarm = async (fn: FunctionHandler, event: () => FunctionUrlEvent, overhead: number[], outbound: number[]): Promise<void> => {
     const calls = fake.calls.length;
     const server = fake.serverTimeMs;
     const started = performance.now();
-    await invoke(functionUrlEvent({ accept: 'application/json' }));
+    await fn(event(), lambdaContext() as unknown as Context);
     overhead.push(performance.now() - started - (fake.serverTimeMs - server));
     outbound.push(fake.calls.length - calls);
+  };
+  const deployedEvent = (): FunctionUrlEvent => functionUrlEvent({ accept: 'application/json' });
+  const largestEvent = (): FunctionUrlEvent => functionUrlEvent({ accept: 'application/json', path: `/${lastTarget.name}`, callerArn: ADMIN_CALLER });
+  await measureWarm(handler, deployedEvent, [], []);
+  await measureWarm(largestHandler, largestEvent, [], []);
+  const overhead: number[] = [];
+  const outbound: number[] = [];
+  const largestOverhead: number[] = [];
+  const largestOutbound: number[] = [];
+  for (let i = 0; i < WARM_REQUESTS; i++) {
+    await measureWarm(handler, deployedEvent, overhead, outbound);
+    await measureWarm(largestHandler, largestEvent, largestOverhead, largestOutbound);
   }
   process.stdout.write = quiet;
   const warm = { p50: percentile(overhead, 50), p99: percentile(overhead, 99), outbound: [...new Set(outbound)] };
+  const largestWarm = { p50: percentile(largestOverhead, 50), p99: percentile(largestOverhead, 99), outbound: [...new Set(largestOutbound)] };
 
   // 5. Load through the local function URL server, with a SigV4-signed request.
   console.log(`Load: autocannon, ${LOAD_CONNECTIONS} connections for ${LOAD_SECONDS} s...`);
@@ -216,6 +286,30 @@ async function main(): Promise<void> {
     ['Outbound calls per warm request', warm.outbound.join(', '), 'goal: exactly 2 (STS, federation)'],
     [`Load: ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s, through the local function URL`, `${load.requests.average.toFixed(0)} req/s, p99 ${load.latency.p99} ms, ${loadErrors} errors`, `${load.requests.total} requests`],
   ];
+  const sizes = SCALE_TARGETS.join(' / ');
+  const each = <T,>(values: readonly T[], show: (value: T) => string): string => values.map(show).join(' / ');
+  const scaleRows: [string, string, string][] = [
+    [`\`cdk synth\` (both entries bundled, cdk-nag, deploy limits): ${sizes} targets`, each(scaleSynths, (s) => `${s.seconds.toFixed(1)} s`), 'the whole CLI run, the app in a subprocess'],
+    [`Peak memory of \`cdk synth\`: ${sizes} targets`, each(scaleSynths, (s) => `${s.peakMiB.toFixed(0)} MiB`), 'the largest process'],
+    [`Bundle, IAM entry (browser entry): ${sizes} targets`, each(scaleBundles, (b) => `${kb(b.login)} (${kb(b.web)})`), 'the registry is in each bundle'],
+    [`Warm handler overhead, ${scaleSynths.at(-1)?.targets ?? ''} targets, its last target`, `p50 ${ms(largestWarm.p50)}, p99 ${ms(largestWarm.p99)}; ${largestWarm.outbound.join(', ')} outbound calls`, `interleaved with the deployed bundle's ${ms(warm.p50)} above`],
+    [`Home page render, a person allowed every target: ${sizes} targets`, each(homes, (h) => ms(h.ms)), `page ${each(homes, (h) => kb(h.bytes))}`],
+    ['Home page render, 300 targets in one group', ms(oneGroup.ms), `page ${kb(oneGroup.bytes)}`],
+  ];
+  rows.push(...scaleRows);
+  const [small, half, full] = [0, 1, 2].map((i) => ({ synth: scaleSynths[i], bundle: scaleBundles[i], home: homes[i] }));
+  if (!small?.synth || !small.bundle || !half?.synth || !half.home || !full?.synth || !full.bundle || !full.home) throw new Error('a scale measure is missing');
+  const times = (a: number, b: number): string => `×${(a / b).toFixed(2)}`;
+  const addedTargets = full.synth.targets - small.synth.targets;
+  const perTarget = (grown: number, base: number): string => ((grown - base) / addedTargets).toFixed(0);
+  const doubling = `from ${half.synth.targets} to ${full.synth.targets} targets`;
+  const growth = [
+    `- **\`cdk synth\`** is mostly fixed cost at these sizes (the CLI, bundling two entries); each target adds a secret, and each broker-deployed account a stack: ${times(full.synth.seconds, half.synth.seconds)} in time and ${times(full.synth.peakMiB, half.synth.peakMiB)} in peak memory ${doubling}, where the registry grows ×2.`,
+    `- **Bundles** grow by the registry's JSON: about ${perTarget(full.bundle.login, small.bundle.login)} bytes per target in the IAM entry and ${perTarget(full.bundle.web, small.bundle.web)} in the browser entry.`,
+    `- **Warm overhead** does not grow: a request finds its target in one pass over the registry (\`registry.targets.find\`), microseconds at ${full.synth.targets} targets; p50 ${ms(largestWarm.p50)} there against ${ms(warm.p50)} for the deployed bundle.`,
+    `- **The home page** grows with the targets the person may open, a row each: ${times(full.home.ms, half.home.ms)} in render time and ${times(full.home.bytes, half.home.bytes)} in bytes ${doubling}; ${ms(oneGroup.ms)} with all ${full.synth.targets} in one group.`,
+    `- **The login role** gains a customer managed policy per few dozen targets, and the broker stack a secret per target: its 500-resource limit, not IAM's, bounds one broker (README, Deploy).`,
+  ].join('\n');
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log();
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value}   ${note}`);
@@ -262,6 +356,17 @@ How each is taken:
 5. **Load**: autocannon against the local function URL server (SigV4 check, event building) in front
    of the deployed handler. The fakes, the server and the handler share one process and two cores
    with autocannon, so the rate is a floor for the broker's own cost, not a capacity figure.
+6. **Scale**: a generated registry (\`test/support/scale.ts\`) of ${sizes} targets in half as many
+   accounts, a production and a staging target in each, the first five accounts deployed by the
+   broker and the rest by their owners. \`cdk synth\` is the CLI as an operator runs it (\`-c config=\`),
+   timed whole, its peak memory the largest process's (GNU time). The warm overhead of the largest
+   registry's IAM entry is measured as in 4, asking for its last target, each request interleaved
+   with one to the deployed bundle. The home page is \`homePage\` of \`lambda/login/web-pages.ts\`
+   for a person allowed every target, with five opened last, median of ${RENDERS} renders.
+
+## What grows with what
+
+${growth}
 
 ## What moved the numbers (measured on 2026-11-24, same machine)
 
