@@ -76,7 +76,10 @@ export function homePage(person: Person, targets: readonly Target[], partition: 
   for (const t of [...targets].sort((a, b) => a.name.localeCompare(b.name))) {
     if (recent.includes(t)) continue;
     const group = t.group ?? '';
-    groups.set(group, [...(groups.get(group) ?? []), t]);
+    // Pushed in place: a copy per target would be quadratic in a group's size.
+    const members = groups.get(group);
+    if (members) members.push(t);
+    else groups.set(group, [t]);
   }
   const grouped = [...groups.keys()].some((group) => group !== '');
   const ordered: [string, Target[]][] = [
