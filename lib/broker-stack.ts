@@ -13,14 +13,13 @@ import type { BrokerConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
 import { Observability } from './constructs/observability';
 import { LIMITS, secretArnAtLongest } from './limits';
-import { brokerRoleName, targetRoleArn } from './names';
+import { brokerRoleName, EXTERNAL_ID_LENGTH, targetRoleArn } from './names';
 
 export interface BrokerStackProps extends StackProps {
   readonly config: BrokerConfig;
 }
 
 /** Where Secrets Manager's generated external IDs draw from: letters and digits only, a subset of what STS accepts. */
-const EXTERNAL_ID_LENGTH = 48;
 const OIDC_CLIENT_SECRET_NAME = 'console-broker/oidc-client-secret';
 const SESSION_KEY_SECRET_NAME = 'console-broker/session-key';
 /** Where the IAM entry sends people whose console session ended; read in lambda/login/handler.ts. */

@@ -12,6 +12,14 @@ export function brokerRoleArn(partition: Partition, accountId: string, region: s
   return `arn:${partition}:iam::${accountId}:role/${brokerRoleName(region)}`;
 }
 
+/** How many letters and digits Secrets Manager generates for an external ID, at first and at each rotation. */
+export const EXTERNAL_ID_LENGTH = 48;
+
+/** A target's AWS managed policies as the owner's template takes them: ARNs, comma-separated. */
+export function managedPolicyArnList(partition: Partition, names: readonly string[]): string {
+  return names.map((name) => `arn:${partition}:iam::aws:policy/${name}`).join(',');
+}
+
 export function targetRoleArn(partition: Partition, accountId: string, roleName: string): string {
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }

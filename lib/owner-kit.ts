@@ -1,5 +1,6 @@
 import type { BrokerConfig, TargetConfig } from './config';
-import { brokerRoleArn } from './names';
+import { brokerRoleArn, managedPolicyArnList } from './names';
+import { PARTITIONS } from '../lambda/login/partition';
 import { externalIdSecretName } from '../lambda/login/registry';
 
 /** Where a stack named so will stand in the owner's account. */
@@ -19,9 +20,9 @@ export function quickCreateLink(config: BrokerConfig, target: TargetConfig, temp
     stackName: ownerStackName(target),
     param_BrokerRoleArn: brokerRoleArn(config.partition, config.accountId, config.region),
     param_RoleName: target.roleName,
-    param_ManagedPolicyArns: target.managedPolicies.map((name) => `arn:${config.partition}:iam::aws:policy/${name}`).join(','),
+    param_ManagedPolicyArns: managedPolicyArnList(config.partition, target.managedPolicies),
   });
-  const consoleHost = { aws: 'console.aws.amazon.com', 'aws-cn': 'console.amazonaws.cn', 'aws-us-gov': 'console.amazonaws-us-gov.com' }[config.partition];
+  const consoleHost = PARTITIONS[config.partition].consoleHost;
   return `https://${config.region}.${consoleHost}/cloudformation/home?region=${config.region}#/stacks/create/review?${parameters.toString()}`;
 }
 
@@ -36,7 +37,7 @@ export function ownerKit(config: BrokerConfig, target: TargetConfig, templateUrl
       : '1. In the CloudFormation console, create a stack from templates/console-broker-target.json (attach the file), with:',
     `   BrokerRoleArn     ${brokerRoleArn(config.partition, config.accountId, config.region)}`,
     `   RoleName          ${target.roleName}`,
-    `   ManagedPolicyArns ${target.managedPolicies.map((name) => `arn:${config.partition}:iam::aws:policy/${name}`).join(',')}`,
+    `   ManagedPolicyArns ${managedPolicyArnList(config.partition, target.managedPolicies)}`,
     '   ExternalId        sent to you separately',
     '   NextExternalId    empty',
     '2. Send back the stack\'s RoleArn output.',

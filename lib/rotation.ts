@@ -3,8 +3,9 @@ import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand, type P
 import { DescribeSecretCommand, GetRandomPasswordCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { externalIdSecretName } from '../lambda/login/registry';
+import { DEFAULT_EXTERNAL_ID_MAX_AGE_SECONDS } from '../lambda/login/settings';
 import type { BrokerConfig, TargetConfig } from './config';
-import { externalIdVersionParameterNames, targetStackName } from './names';
+import { EXTERNAL_ID_LENGTH, externalIdVersionParameterNames, targetStackName } from './names';
 
 /**
  * Rotates a target's external ID with no login refused on the way, in the order of Secrets Manager's
@@ -19,9 +20,8 @@ import { externalIdVersionParameterNames, targetStackName } from './names';
  * Each run picks up where the secret's labels and the stack's parameters say the last one stopped.
  */
 
-/** The Lambda keeps an external ID this long before it reads the secret again (EXTERNAL_ID_MAX_AGE_SECONDS). */
-export const EXTERNAL_ID_CACHE_SECONDS = 300;
-const EXTERNAL_ID_LENGTH = 48;
+/** The Lambda keeps an external ID this long before it reads the secret again. */
+export const EXTERNAL_ID_CACHE_SECONDS = DEFAULT_EXTERNAL_ID_MAX_AGE_SECONDS;
 const STACK_POLL_MS = 5000;
 
 export interface RotationClients {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAws } from './fakes/aws';
-import { bundledHandlerPath, startBundle, type RunningBundle } from './support/bundle';
+import type { RunningBundle } from './support/bundle';
 import { functionUrlEvent } from './support/events';
 import { findLeaks } from './support/leaks';
+import { PROD_READONLY_ROLE, startLoginBundle } from './support/login-bundle';
 
 // The bundle in cdk.out carries the registry of config/console-broker.json.
-const ROLE_ARN = 'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly';
-const SECRET = 'console-broker/external-id/prod-readonly';
+const ROLE_ARN = PROD_READONLY_ROLE;
 const EXTERNAL_ID = 'e2eExternalId0123456789abcdefghijABCDEFGHIJ';
 const ADMIN = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com';
 
@@ -15,10 +15,7 @@ describe('the bundled Lambda asset from cdk.out, in a fresh Node.js process', ()
   let bundle: RunningBundle;
 
   beforeAll(async () => {
-    await fake.start();
-    fake.roles.set(ROLE_ARN, { externalId: EXTERNAL_ID });
-    fake.secrets.set(SECRET, EXTERNAL_ID);
-    bundle = await startBundle(bundledHandlerPath(), fake.env());
+    bundle = await startLoginBundle(fake, EXTERNAL_ID);
   });
 
   afterAll(async () => {

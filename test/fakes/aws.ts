@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationError, CloudFormationModel, type Template } from './cloudformation';
-import { ALLOW_ASSUME_ANY_ROLE, authorizeAssumeRole, externalIdTrustPolicy, type PolicyDocument } from './iam';
+import { accountOf, ALLOW_ASSUME_ANY_ROLE, authorizeAssumeRole, externalIdTrustPolicy, type PolicyDocument } from './iam';
 import { SecretStore } from './secrets';
 import { verifySigV4, type Credentials } from './sigv4';
 
@@ -51,10 +51,6 @@ function queryError(res: ServerResponse, namespace: string, status: number, code
   res.writeHead(status, { 'content-type': 'text/xml' }).end(
     `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
   );
-}
-
-function accountOfArn(arn: string): string {
-  return arn.split(':')[4] ?? '';
 }
 
 function consoleCookie(req: IncomingMessage): string | undefined {
@@ -352,7 +348,7 @@ export class FakeAws {
     const outputs = stack || given ? { ...stack?.outputs, ...given } : undefined;
     if (params.Action === 'UpdateStack' && stack) {
       // Only the target account's own credentials (CDK's deploy role there) can update its stacks.
-      if (accountOfArn(this.callerOf(req).principalArn) !== stack.account) {
+      if (accountOf(this.callerOf(req).principalArn) !== stack.account) {
         error(403, 'AccessDenied', `User is not authorized to perform: cloudformation:UpdateStack on resource: ${name}`); return;
       }
       if (params.UsePreviousTemplate !== 'true') { error(400, 'ValidationError', 'the fake updates stacks with UsePreviousTemplate only'); return; }

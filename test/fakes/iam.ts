@@ -36,7 +36,8 @@ function contextFor(action: 'sts:AssumeRole' | 'sts:SetSourceIdentity', request:
   };
 }
 
-function accountOf(arn: string): string {
+/** The account field of an ARN. */
+export function accountOf(arn: string): string {
   return arn.split(':')[4] ?? '';
 }
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BrokerConfig } from '../../lib/config';
-import { brokerRoleArn, targetStackName } from '../../lib/names';
+import { brokerRoleArn, managedPolicyArnList, targetStackName } from '../../lib/names';
 import { externalIdSecretName } from '../../lambda/login/registry';
 import type { FakeAws } from '../fakes/aws';
 import type { Template } from '../fakes/cloudformation';
@@ -30,7 +30,7 @@ export function deployCdkOut(aws: FakeAws, cdkOut: string, config: BrokerConfig)
       BrokerRoleArn: brokerRoleArn(config.partition, config.accountId, config.region),
       ExternalId: aws.secrets.get(externalIdSecretName(target.name)) ?? '',
       RoleName: target.roleName,
-      ManagedPolicyArns: target.managedPolicies.map((name) => `arn:${config.partition}:iam::aws:policy/${name}`).join(','),
+      ManagedPolicyArns: managedPolicyArnList(config.partition, target.managedPolicies),
     });
   }
 }
