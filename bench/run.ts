@@ -17,9 +17,9 @@ import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { registryFor } from '../lib/broker-stack';
 import { loadConfig } from '../lib/config';
-import type { Registry } from '../lambda/login/registry';
-import type { FunctionUrlEvent } from '../lambda/login/request';
-import { homePage } from '../lambda/login/web-pages';
+import type { Registry } from '../lambda/core/registry';
+import type { FunctionUrlEvent } from '../lambda/core/request';
+import { homePage } from '../lambda/web/web-pages';
 import { FakeAws } from '../test/fakes/aws';
 import { LocalFunctionUrl, type FunctionHandler } from '../test/fakes/function-url';
 import { bundledHandlerPath } from '../test/support/bundle';
@@ -93,12 +93,12 @@ async function repeat(times: number, command: string, args: string[], env: NodeJ
 
 /** The same handler bundled as CDK's NodejsFunction does by default: CommonJS, not minified, the SDK left to the runtime. */
 async function buildComparisons(registry: string): Promise<{ cjsDefault: string; cjsBundled: string }> {
-  const entry = path.join(ROOT, 'lambda', 'login', 'handler.ts');
+  const entry = path.join(ROOT, 'lambda', 'iam', 'handler.ts');
   const common = { entryPoints: [entry], bundle: true, platform: 'node' as const, target: 'node20', define: { 'process.env.CONSOLE_BROKER_REGISTRY': JSON.stringify(registry) }, logLevel: 'silent' as const };
   const cjsDefault = path.join(WORK, 'cjs-default', 'index.js');
   const cjsBundled = path.join(WORK, 'cjs-bundled', 'index.js');
   await build({ ...common, format: 'cjs', outfile: cjsDefault, external: ['@aws-sdk/*'] });
-  await build({ ...common, format: 'cjs', outfile: cjsBundled, minify: true, alias: { '@aws-sdk/credential-provider-node': './lambda/login/lambda-credentials.ts' } });
+  await build({ ...common, format: 'cjs', outfile: cjsBundled, minify: true, alias: { '@aws-sdk/credential-provider-node': './lambda/core/lambda-credentials.ts' } });
   return { cjsDefault, cjsBundled };
 }
 
@@ -361,7 +361,7 @@ How each is taken:
    broker and the rest by their owners. \`cdk synth\` is the CLI as an operator runs it (\`-c config=\`),
    timed whole, its peak memory the largest process's (GNU time). The warm overhead of the largest
    registry's IAM entry is measured as in 4, asking for its last target, each request interleaved
-   with one to the deployed bundle. The home page is \`homePage\` of \`lambda/login/web-pages.ts\`
+   with one to the deployed bundle. The home page is \`homePage\` of \`lambda/web/web-pages.ts\`
    for a person allowed every target, with five opened last, median of ${RENDERS} renders.
 
 ## What grows with what

@@ -4,11 +4,11 @@ import { HttpRequest } from '@smithy/core/protocols';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { DoctorReport } from '../lambda/login/doctor';
-import type { LoginResult } from '../lambda/login/login';
-import { isConsoleUrl } from '../lambda/login/destination';
-import { isPartition, PARTITIONS, type Partition } from '../lambda/login/partition';
-import type { TargetList } from '../lambda/login/request';
+import type { DoctorReport } from '../lambda/iam/doctor';
+import type { LoginResult } from '../lambda/core/login';
+import { isConsoleUrl } from '../lambda/core/destination';
+import { isPartition, PARTITIONS, type Partition } from '../lambda/core/partition';
+import type { TargetList } from '../lambda/core/request';
 
 /** Why a call to the broker failed, in words a person can act on; `exitCode` is what the CLI exits with. */
 export class BrokerError extends Error {
@@ -128,7 +128,7 @@ function onSigninOrigin(text: string, rules: LoginUrlRules, path: string): URL |
 }
 
 /**
- * The Lambda's Issuer (lambda/login/handler.ts): the partition's console, or the stack's browser entry,
+ * The Lambda's Issuer (lambda/iam/handler.ts): the partition's console, or the stack's browser entry,
  * a function URL (https://<url-id>.lambda-url.<region>.on.aws, https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html)
  * in the broker's region. The CLI cannot tell that stack's function URL from another one in that region.
  */
@@ -140,7 +140,7 @@ function isIssuer(text: string, rules: LoginUrlRules): boolean {
   return url.hostname === PARTITIONS[rules.partition].consoleHost || FUNCTION_URL_HOST.exec(url.hostname)?.[1] === rules.brokerRegion;
 }
 
-/** `/federation?Action=login&Issuer&Destination&SigninToken`, as lambda/login/federation.ts's loginUrl makes it. */
+/** `/federation?Action=login&Issuer&Destination&SigninToken`, as lambda/core/federation.ts's loginUrl makes it. */
 function isConsoleLogin(text: string, rules: LoginUrlRules): boolean {
   const url = onSigninOrigin(text, rules, '/federation');
   const params = url && exactParameters(url, ['Action', 'Issuer', 'Destination', 'SigninToken']);

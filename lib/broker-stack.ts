@@ -7,8 +7,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { DOCTOR_RULE_NAME } from '../lambda/login/doctor';
-import { externalIdSecretName, type Registry, type Target } from '../lambda/login/registry';
+import { DOCTOR_RULE_NAME } from '../lambda/iam/doctor';
+import { externalIdSecretName, type Registry, type Target } from '../lambda/core/registry';
 import type { BrokerConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
 import { Observability } from './constructs/observability';
@@ -22,7 +22,7 @@ export interface BrokerStackProps extends StackProps {
 /** Where Secrets Manager's generated external IDs draw from: letters and digits only, a subset of what STS accepts. */
 const OIDC_CLIENT_SECRET_NAME = 'console-broker/oidc-client-secret';
 const SESSION_KEY_SECRET_NAME = 'console-broker/session-key';
-/** Where the IAM entry sends people whose console session ended; read in lambda/login/handler.ts. */
+/** Where the IAM entry sends people whose console session ended; read in lambda/iam/handler.ts. */
 const CONSOLE_ISSUER_URL = 'CONSOLE_ISSUER_URL';
 
 export class BrokerStack extends Stack {
@@ -79,7 +79,7 @@ export class BrokerStack extends Stack {
     const web = config.openIdProvider ? this.webEntry(config, key, registry) : undefined;
     // The console sends people to the login URL's Issuer when their session ends; the IAM entry's own
     // URL would show a browser only {"Message":"Forbidden"}, so send them to the browser entry. Without
-    // one the Lambda falls back to the partition's console (lambda/login/handler.ts).
+    // one the Lambda falls back to the partition's console (lambda/iam/handler.ts).
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html
     if (web) this.loginFunction.addEnvironment(CONSOLE_ISSUER_URL, web.url);
 
@@ -123,7 +123,7 @@ export class BrokerStack extends Stack {
     });
 
     // The doctor checks every target hourly and writes the DoctorFailed metric; the Lambda takes a
-    // scheduled event only from a rule of this name (lambda/login/doctor.ts).
+    // scheduled event only from a rule of this name (lambda/iam/doctor.ts).
     new events.Rule(this, 'DoctorSchedule', {
       ruleName: DOCTOR_RULE_NAME,
       description: 'Runs the console-broker doctor: reads each target\'s external ID and assumes its role',
@@ -205,7 +205,7 @@ export class BrokerStack extends Stack {
     });
 
     const fn = new LoginFunction(this, 'WebFunction', {
-      entry: path.join(__dirname, '..', 'lambda', 'login', 'web.ts'),
+      entry: path.join(__dirname, '..', 'lambda', 'web', 'handler.ts'),
       registry,
       role: this.loginRole,
       logRetentionDays: config.logRetentionDays,

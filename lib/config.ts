@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { isPartition, isRegionOf, PARTITIONS, type Partition } from '../lambda/login/partition';
-import { asciiLowerCase } from '../lambda/login/people';
-import { RESERVED_PATHS } from '../lambda/login/routes';
+import { isPartition, isRegionOf, PARTITIONS, type Partition } from '../lambda/core/partition';
+import { asciiLowerCase } from '../lambda/core/people';
+import { RESERVED_PATHS } from '../lambda/core/routes';
 
 /** Who deploys a target's role into its account. */
 export type TargetDeployment = 'broker' | 'owner';

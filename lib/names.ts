@@ -1,4 +1,4 @@
-import type { Partition } from '../lambda/login/partition';
+import type { Partition } from '../lambda/core/partition';
 
 /** The broker stack's name, which CloudFormation puts at the front of its functions' names. */
 export const BROKER_STACK_NAME = 'ConsoleBroker';

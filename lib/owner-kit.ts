@@ -1,7 +1,7 @@
 import type { BrokerConfig, TargetConfig } from './config';
 import { brokerRoleArn, managedPolicyArnList } from './names';
-import { PARTITIONS } from '../lambda/login/partition';
-import { externalIdSecretName } from '../lambda/login/registry';
+import { PARTITIONS } from '../lambda/core/partition';
+import { externalIdSecretName } from '../lambda/core/registry';
 
 /** Where a stack named so will stand in the owner's account. */
 export function ownerStackName(target: TargetConfig): string {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
 import { DescribeSecretCommand, GetRandomPasswordCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { externalIdSecretName } from '../lambda/login/registry';
-import { DEFAULT_EXTERNAL_ID_MAX_AGE_SECONDS } from '../lambda/login/settings';
+import { externalIdSecretName } from '../lambda/core/registry';
+import { DEFAULT_EXTERNAL_ID_MAX_AGE_SECONDS } from '../lambda/core/settings';
 import type { BrokerConfig, TargetConfig } from './config';
 import { EXTERNAL_ID_LENGTH, externalIdVersionParameterNames, targetStackName } from './names';
 

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { registryFor } from '../lib/broker-stack';
 import { loadConfig } from '../lib/config';
 import { brokerRoleArn } from '../lib/names';
-import { isCallerAllowed } from '../lambda/login/registry';
+import { isCallerAllowed } from '../lambda/core/registry';
 import { BROKER_PRINCIPAL_ARN, FakeAws } from '../test/fakes/aws';
 import { deployCdkOut } from '../test/support/deploy';
 import { LocalFunctionUrl, type FunctionHandler, type KnownCaller } from '../test/fakes/function-url';

@@ -2,15 +2,15 @@ import fc from 'fast-check';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { assumeRole } from '../lambda/login/aws';
-import { destinationUrl, serviceUrl } from '../lambda/login/destination';
-import { HttpError } from '../lambda/login/errors';
-import { ExternalIdCache } from '../lambda/login/external-id';
-import { callerIdentity } from '../lambda/login/identity';
-import { PARTITIONS, type Partition } from '../lambda/login/partition';
-import { matchesPattern } from '../lambda/login/registry';
-import { responseFormat } from '../lambda/login/request';
-import { createRuntime } from '../lambda/login/runtime';
+import { assumeRole } from '../lambda/core/aws';
+import { destinationUrl, serviceUrl } from '../lambda/core/destination';
+import { HttpError } from '../lambda/core/errors';
+import { ExternalIdCache } from '../lambda/core/external-id';
+import { callerIdentity } from '../lambda/core/identity';
+import { PARTITIONS, type Partition } from '../lambda/core/partition';
+import { matchesPattern } from '../lambda/core/registry';
+import { responseFormat } from '../lambda/core/request';
+import { createRuntime } from '../lambda/core/runtime';
 
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DOCTOR_RULE_NAME, type DoctorReport, type TargetHealth } from '../lambda/login/doctor';
+import { DOCTOR_RULE_NAME, type DoctorReport, type TargetHealth } from '../lambda/iam/doctor';
 import { BROKER_PRINCIPAL_ARN, FakeAws } from './fakes/aws';
 import { externalIdTrustPolicy } from './fakes/iam';
 import { bundledHandlerPath, startBundle, type RunningBundle } from './support/bundle';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { personFromClaims } from '../lambda/login/people';
-import type { Target } from '../lambda/login/registry';
-import { MAX_RECENT, readRecent, recentCookie, RECENT_COOKIE } from '../lambda/login/recent-targets';
+import { personFromClaims } from '../lambda/core/people';
+import type { Target } from '../lambda/core/registry';
+import { MAX_RECENT, readRecent, recentCookie, RECENT_COOKIE } from '../lambda/web/recent-targets';
 import { registryFor } from '../lib/broker-stack';
-import { homePage, type HomeView } from '../lambda/login/web-pages';
+import { homePage, type HomeView } from '../lambda/web/web-pages';
 import { testConfig } from './support/config';
 import { customerFleet } from './support/customer-fleet';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessLog, type BrokerContext } from '../lambda/login/middleware';
+import { accessLog, type BrokerContext } from '../lambda/core/middleware';
 import { extractMetrics, findMetric } from './fakes/emf';
 import { functionUrlEvent, lambdaContext } from './support/events';
 

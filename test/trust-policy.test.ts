@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../lib/config';
 import { ownerKit } from '../lib/owner-kit';
 import { standaloneTargetTemplate } from '../lib/target-stack';
-import { assumeRole, createAwsClients } from '../lambda/login/aws';
+import { assumeRole, createAwsClients } from '../lambda/core/aws';
 import { BROKER_PRINCIPAL_ARN, FakeAws } from './fakes/aws';
 import type { Template } from './fakes/cloudformation';
 import { authorizeAssumeRole, type PolicyDocument } from './fakes/iam';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COOKIE_NAMES, seal, unseal } from '../lambda/login/cookies';
+import { COOKIE_NAMES, seal, unseal } from '../lambda/web/cookies';
 import type { FakeAws } from './fakes/aws';
 import type { RunningProvider } from './fakes/oidc';
 import { launchBrowser } from './support/browser';

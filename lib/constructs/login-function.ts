@@ -8,10 +8,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { Registry } from '../../lambda/login/registry';
+import type { Registry } from '../../lambda/core/registry';
 
 export interface LoginFunctionProps {
-  /** The handler's source file. @default lambda/login/handler.ts, the IAM entry */
+  /** The handler's source file. @default lambda/iam/handler.ts, the IAM entry */
   readonly entry?: string;
   /** @default - none */
   readonly environment?: Record<string, string>;
@@ -39,7 +39,7 @@ export class LoginFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     super(scope, id, {
-      entry: props.entry ?? path.join(__dirname, '..', '..', 'lambda', 'login', 'handler.ts'),
+      entry: props.entry ?? path.join(__dirname, '..', '..', 'lambda', 'iam', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -65,8 +65,8 @@ export class LoginFunction extends NodejsFunction {
         // targets (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html); a define
         // would put the registry on esbuild's command line, which the OS refuses past ~490 targets.
         inject: [registryModule(props.registry)],
-        // Lambda's credentials are always in the environment; see lambda/login/lambda-credentials.ts.
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './lambda/login/lambda-credentials.ts' },
+        // Lambda's credentials are always in the environment; see lambda/core/lambda-credentials.ts.
+        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './lambda/core/lambda-credentials.ts' },
       },
       // The source map ships in the asset to decode a stack trace offline, but --enable-source-maps is
       // left off: it adds about 10 ms to every cold start (BENCHMARKS.md), and the broker logs error

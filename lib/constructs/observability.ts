@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DIMENSION, METRIC, METRICS_NAMESPACE, type Entry } from '../../lambda/login/metrics';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, type Entry } from '../../lambda/core/metrics';
 
 export interface ObservabilityProps {
   /** The IAM entry's function. */
@@ -23,7 +23,7 @@ const DOCTOR_PERIOD = Duration.hours(1);
 
 /**
  * The broker's dashboard, and the alarms an operator must hear about, published to an encrypted SNS
- * topic the operator subscribes to. The metrics come from the access log line (lambda/login/metrics.ts)
+ * topic the operator subscribes to. The metrics come from the access log line (lambda/core/metrics.ts)
  * and from the doctor (DoctorFailed).
  */
 export class Observability extends Construct {

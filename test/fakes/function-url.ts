@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { FunctionUrlEvent } from '../../lambda/login/request';
+import type { FunctionUrlEvent } from '../../lambda/core/request';
 import { lambdaContext } from '../support/events';
 import { verifySigV4, type Credentials } from './sigv4';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchesPattern } from '../../lambda/login/registry';
+import { matchesPattern } from '../../lambda/core/registry';
 
 // Threat: an allowedCallers pattern with many `*` and a long caller ARN make matching take longer than
 // the Lambda's 15 s timeout, so every login that reaches the pattern fails.

@@ -14,7 +14,7 @@ const ROLE_ARN = 'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly';
 
 const cli = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli(args, { ...KEYS, ...env });
 
-// The two shapes lambda/login/federation.ts makes: a login, and the console's logout that then follows one.
+// The two shapes lambda/core/federation.ts makes: a login, and the console's logout that then follows one.
 const CONSOLE_LOGIN = {
   Action: 'login',
   Issuer: 'https://console.aws.amazon.com/',

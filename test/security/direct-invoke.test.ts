@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchesPattern } from '../../lambda/login/registry';
+import { matchesPattern } from '../../lambda/core/registry';
 import { addConsoleBroker } from '../../lib/app';
 import { brokerAccountScp, brokerAccountScpJson, SCP_MAX_CHARACTERS, type ServiceControlPolicy } from '../../lib/broker-scp';
 import { loadConfig } from '../../lib/config';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { returnLocation } from '../../lambda/login/return-to';
+import { returnLocation } from '../../lambda/web/return-to';
 import { launchBrowser } from '../support/browser';
 import { startWebEntry, type WebEntry } from '../support/web-entry';
 

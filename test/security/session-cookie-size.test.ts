@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COOKIE_NAMES, MAX_COOKIE_BYTES, unseal } from '../../lambda/login/cookies';
+import { COOKIE_NAMES, MAX_COOKIE_BYTES, unseal } from '../../lambda/web/cookies';
 import { DEFAULT_USERS, startWebEntry, TYPED, type WebEntry } from '../support/web-entry';
 
 // Many groups the broker has no use for, as a directory gives a person in a large company.

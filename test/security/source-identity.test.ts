@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerIdentity } from '../../lambda/login/identity';
-import { personFromClaims, personMayOpen, personName, type Person } from '../../lambda/login/people';
+import { callerIdentity } from '../../lambda/core/identity';
+import { personFromClaims, personMayOpen, personName, type Person } from '../../lambda/core/people';
 import { FakeAws } from '../fakes/aws';
 import type { RunningBundle } from '../support/bundle';
 import { functionUrlEvent } from '../support/events';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COOKIE_NAMES, cookieKeys, unseal } from '../../lambda/login/cookies';
-import { sessionKeyRing } from '../../lambda/login/web-secrets';
+import { COOKIE_NAMES, cookieKeys, unseal } from '../../lambda/web/cookies';
+import { sessionKeyRing } from '../../lambda/web/web-secrets';
 import { CLIENT_SECRET, CLIENT_SECRET_ID, SESSION_KEY_ID, startWebEntry, TYPED, type WebEntry } from '../support/web-entry';
 
 const MAX_AGE_SECONDS = 1;

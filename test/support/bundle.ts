@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, ScheduledEvent } from 'aws-lambda';
-import type { FunctionUrlEvent } from '../../lambda/login/request';
+import type { FunctionUrlEvent } from '../../lambda/core/request';
 import { lambdaContext } from './events';
 import { CDK_OUT } from './paths';
 

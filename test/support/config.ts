@@ -1,6 +1,6 @@
 import { parseConfig, type BrokerConfig } from '../../lib/config';
 import { registryFor } from '../../lib/broker-stack';
-import type { Registry } from '../../lambda/login/registry';
+import type { Registry } from '../../lambda/core/registry';
 
 export const ADMIN_CALLER = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com';
 export const BOT_CALLER = 'arn:aws:sts::111111111111:assumed-role/chatops-bot/slack-bot';

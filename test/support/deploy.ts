@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BrokerConfig } from '../../lib/config';
 import { brokerRoleArn, managedPolicyArnList, targetStackName } from '../../lib/names';
-import { externalIdSecretName } from '../../lambda/login/registry';
+import { externalIdSecretName } from '../../lambda/core/registry';
 import type { FakeAws } from '../fakes/aws';
 import type { Template } from '../fakes/cloudformation';
 

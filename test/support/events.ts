@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import type { FunctionUrlEvent } from '../../lambda/login/request';
+import type { FunctionUrlEvent } from '../../lambda/core/request';
 
 export interface EventOptions {
   readonly path?: string;

@@ -1,22 +1,22 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { vi } from 'vitest';
 import type { FakeAws } from '../fakes/aws';
-import type { BrokerContext } from '../../lambda/login/middleware';
-import type { FunctionUrlEvent } from '../../lambda/login/request';
+import type { BrokerContext } from '../../lambda/core/middleware';
+import type { FunctionUrlEvent } from '../../lambda/core/request';
 import { lambdaContext } from './events';
 import { testRegistry } from './config';
 
 export type Invoke = (event: FunctionUrlEvent) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * Loads lambda/login/handler.ts afresh, with the environment the stack and the runtime would give it,
+ * Loads lambda/iam/handler.ts afresh, with the environment the stack and the runtime would give it,
  * pointed at the fakes: every call goes over HTTP through the real SDK clients and fetch.
  */
 export async function loadHandler(fake: FakeAws, env: Record<string, string> = {}): Promise<Invoke> {
   vi.resetModules();
   const all = { ...fake.env(), CONSOLE_BROKER_REGISTRY: JSON.stringify(testRegistry()), ...env };
   for (const [key, value] of Object.entries(all)) vi.stubEnv(key, value);
-  const { handler } = await import('../../lambda/login/handler');
+  const { handler } = await import('../../lambda/iam/handler');
   return (event) => handler(event, lambdaContext() as unknown as BrokerContext);
 }
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { vi } from 'vitest';
-import { cookieKeys, seal, type CookieKeys } from '../../lambda/login/cookies';
+import { cookieKeys, seal, type CookieKeys } from '../../lambda/web/cookies';
 import { addConsoleBroker } from '../../lib/app';
 import { FakeAws } from '../fakes/aws';
 import { LocalFunctionUrl, type FunctionHandler } from '../fakes/function-url';

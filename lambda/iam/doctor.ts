@@ -1,9 +1,9 @@
-import { ASSUME_ROLE_DENIED, type AssumeRoleInput } from './aws';
-import { badRequest, forbidden, HttpError, methodNotAllowed } from './errors';
-import type { LoginDependencies } from './login';
-import { METRIC, METRICS_NAMESPACE } from './metrics';
-import { matchesPattern, type Registry, type Target } from './registry';
-import { callerArnOf, type FunctionUrlEvent } from './request';
+import { ASSUME_ROLE_DENIED, type AssumeRoleInput } from '../core/aws';
+import { badRequest, forbidden, HttpError, methodNotAllowed } from '../core/errors';
+import type { LoginDependencies } from '../core/login';
+import { METRIC, METRICS_NAMESPACE } from '../core/metrics';
+import { matchesPattern, type Registry, type Target } from '../core/registry';
+import { callerArnOf, type FunctionUrlEvent } from '../core/request';
 
 /** RoleSessionName and SourceIdentity of the doctor's sessions, so a target account's CloudTrail tells them from people's. */
 export const DOCTOR_SESSION_NAME = 'console-broker-doctor';

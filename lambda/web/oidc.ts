@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { badGateway, HttpError } from './errors';
+import { badGateway, HttpError } from '../core/errors';
 
 export interface OpenIdSettings {
   readonly issuer: string;

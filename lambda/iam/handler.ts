@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { doctorCaller, doctorLogLine, isDoctorSchedule, runDoctor } from './doctor';
-import { loggedLogin } from './login';
-import { accessLog, errorPages, type BrokerContext } from './middleware';
-import { PARTITIONS } from './partition';
-import { listTargets, parseLoginRequest, requireOwnUrl, responseFormat, type FunctionUrlEvent } from './request';
-import { COMMON_HEADERS, loginResponse, targetListResponse } from './response';
-import { createRuntime } from './runtime';
+import { loggedLogin } from '../core/login';
+import { accessLog, errorPages, type BrokerContext } from '../core/middleware';
+import { PARTITIONS } from '../core/partition';
+import { listTargets, parseLoginRequest, requireOwnUrl, responseFormat, type FunctionUrlEvent } from '../core/request';
+import { COMMON_HEADERS, loginResponse, targetListResponse } from '../core/response';
+import { createRuntime } from '../core/runtime';
 
 // The stack bakes the registry into the bundle at build time (see lib/constructs/login-function.ts).
 const { registry, login: deps } = createRuntime(process.env, process.env.CONSOLE_BROKER_REGISTRY);

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { SERVICES } from './destination';
-import { PARTITIONS, type Partition } from './partition';
-import { personName, type Person } from './people';
-import type { Target } from './registry';
-import { escapeHtml, page } from './response';
+import { SERVICES } from '../core/destination';
+import { PARTITIONS, type Partition } from '../core/partition';
+import { personName, type Person } from '../core/people';
+import type { Target } from '../core/registry';
+import { escapeHtml, page } from '../core/response';
 import { signOutForm } from './web-confirm';
 
 function header(person: Person, csrf: string): string {

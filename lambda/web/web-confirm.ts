@@ -1,8 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { LoginRequest } from './request';
-import { escapeHtml, page } from './response';
+import type { LoginRequest } from '../core/request';
+import { escapeHtml, page } from '../core/response';
 
-/** The hidden field that carries a session's form token (lambda/login/csrf.ts). */
+/** The hidden field that carries a session's form token (lambda/web/csrf.ts). */
 export const CSRF_FIELD = 'csrf';
 
 function postForm(action: string, csrf: string, button: string): string {

@@ -84,7 +84,7 @@ function outcomeOf(status: number, error: Error | null | undefined): string {
 
 /**
  * One JSON line per request: who asked for what, how it ended, and how long it took, with the
- * request's CloudWatch metrics embedded (lambda/login/metrics.ts).
+ * request's CloudWatch metrics embedded (lambda/core/metrics.ts).
  */
 export function accessLog(options: AccessLogOptions): BrokerMiddleware {
   const { entry } = options;

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { cookieKeys, type CookieKeys } from './cookies';
-import { badGateway, gatewayTimeout, HttpError, isTimeout } from './errors';
+import { badGateway, gatewayTimeout, HttpError, isTimeout } from '../core/errors';
 
 /** One version of a secret, by its staging label. */
 export interface SecretVersion {

@@ -11,7 +11,7 @@ export const COOKIE_NAMES: Readonly<Record<CookiePurpose, string>> = {
 
 const ISSUER = 'console-broker';
 
-/** A key for each cookie, and one for the form tokens bound to a session (lambda/login/csrf.ts). */
+/** A key for each cookie, and one for the form tokens bound to a session (lambda/web/csrf.ts). */
 export type CookieKeys = Readonly<Record<CookiePurpose | 'csrf', Uint8Array>>;
 
 /** One 256-bit key per purpose, derived from the session key secret with HKDF. */
