@@ -23,6 +23,8 @@ export interface LoginRequest {
   readonly destination: URL;
   /** Log the browser out of its current console session before signing in. */
   readonly logout: boolean;
+  /** Why the login was asked for (a ticket ID or a sentence), from `parseReason`: logged and shown back. */
+  readonly reason?: string;
 }
 
 const PARAMETERS = ['target', 'region', 'service', 'destination', 'logout'] as const;
