@@ -35,7 +35,11 @@ export interface TargetConfig {
   readonly group: string | undefined;
   /** Such as `dev`, `staging` or `prod`. */
   readonly environment: string | undefined;
-  /** Marked on the home page, and opened only after a confirmation click: the `production` flag, else an environment named prod or production. */
+  /**
+   * Marked on the home page, and opened by the browser entry only once the person confirms it (the home
+   * page's ticked box, or the confirmation page's button; lambda/web/handler.ts): the `production` flag,
+   * else an environment named prod or production.
+   */
   readonly production: boolean;
 }
 

@@ -95,9 +95,18 @@ describe('the home page at 50 targets, in Chromium', () => {
     expect(await row.locator('input[type="checkbox"]:invalid').count()).toBe(1);
     expect(page.url()).toBe(web.base);
     await row.getByRole('checkbox', { name: 'Confirm opening production target acme-corp-prod' }).check();
+    const ticked = page.waitForRequest((request) => request.url().startsWith(`${web.base}acme-corp-prod?`));
     await row.getByRole('button', { name: 'Open console' }).click();
+    expect(new URL((await ticked).url()).searchParams.get('confirm')).toBe('production');
     await page.waitForURL(`${web.aws.regionalConsoleUrl}/console`);
     expect(await page.locator('dd[data-field="account"]').textContent()).toBe('300000000000');
+
+    // The same target from an address typed or handed over: the confirmation page, marked Production, then its button.
+    await page.goto(`${web.base}acme-corp-prod`);
+    await page.getByRole('heading', { name: 'Open this AWS console?' }).waitFor();
+    expect(await page.locator('tr', { has: page.getByRole('rowheader', { name: 'Production' }) }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Open console' }).click();
+    await page.waitForURL(`${web.aws.regionalConsoleUrl}/console`);
 
     await page.goto(`${web.base}globex-dev`);
     await page.waitForURL(`${web.aws.regionalConsoleUrl}/console`);
@@ -106,6 +115,21 @@ describe('the home page at 50 targets, in Chromium', () => {
     expect((await shownRows(page)).slice(0, 2)).toEqual(['globex-dev', 'acme-corp-prod']);
     const recent = (await context.cookies(web.base)).find((cookie) => cookie.name === '__Host-console-broker-recent');
     expect(recent).toMatchObject({ value: 'globex-dev.acme-corp-prod', httpOnly: true, sameSite: 'Lax', secure: true });
+    await context.close();
+  });
+
+  it('forgets what this browser opened last on sign-out', async () => {
+    const { context, page } = await signedIn({ javaScriptEnabled: false });
+    await page.goto(`${web.base}globex-dev`);
+    await page.waitForURL(`${web.aws.regionalConsoleUrl}/console`);
+    await page.goto(web.base);
+    const names = async (): Promise<string[]> => (await context.cookies(web.base)).map((cookie) => cookie.name);
+    expect(await names()).toContain('__Host-console-broker-recent');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Signed out' }).waitFor();
+
+    expect(await names()).not.toContain('__Host-console-broker-recent');
     await context.close();
   });
 

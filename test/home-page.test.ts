@@ -64,7 +64,7 @@ describe('the browser entry home page', () => {
     expect(none).toContain('name="q" value="nothing-like-this"');
   });
 
-  it('marks production targets and makes their Open button wait for a ticked box that adds nothing to the login', () => {
+  it('marks production targets and makes their Open button wait for a ticked box, which the entry then requires', () => {
     const { body } = render([
       { ...base, name: 'by-environment', environment: 'PROD' },
       { ...base, name: 'by-flag', environment: 'live', production: true },
@@ -75,11 +75,9 @@ describe('the browser entry home page', () => {
 
     for (const name of ['by-environment', 'by-flag']) {
       expect(rowOf(name)).toContain('class="prod"');
-      expect(rowOf(name)).toMatch(/<input type="checkbox" required aria-label="Confirm opening production target [a-z-]+">/);
+      expect(rowOf(name)).toMatch(/<input type="checkbox" name="confirm" value="production" required aria-label="Confirm opening production target [a-z-]+">/);
     }
     for (const name of ['flag-overrides', 'staging']) expect(rowOf(name)).not.toMatch(/prod"|checkbox/);
-    // An unnamed input is never submitted: the login's query stays region and service, which the entry accepts.
-    expect(body).not.toMatch(/<input type="checkbox"[^>]* name=/);
   });
 
   it('puts what this browser opened last at the top, newest first, and only targets this person may open', () => {

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { COOKIE_NAMES, MAX_COOKIE_BYTES, readCookie, seal, setCookie, unsealWithAny, type CookieKeys, type CookiePurpose } from './cookies';
 import { csrfToken, csrfTokenMatches } from './csrf';
-import { HttpError, methodNotAllowed, notFound } from '../core/errors';
+import { badRequest, HttpError, methodNotAllowed, notFound } from '../core/errors';
 import { loggedLogin } from '../core/login';
 import { accessLog, errorPages, type BrokerContext } from '../core/middleware';
 import { OpenIdClient, type SignInTransaction } from './oidc';
@@ -10,10 +10,10 @@ import { personFromClaims, personMayOpen, personName, type Person } from '../cor
 import { parseLogin, type FunctionUrlEvent, type LoginRequest } from '../core/request';
 import { COMMON_HEADERS } from '../core/response';
 import { returnLocation } from './return-to';
-import { readRecent, recentCookie } from './recent-targets';
+import { clearRecentCookie, readRecent, recentCookie } from './recent-targets';
 import { RESERVED_PATHS } from '../core/routes';
 import { createRuntime } from '../core/runtime';
-import { confirmLoginPage, CSRF_FIELD, signOutPage } from './web-confirm';
+import { CONFIRM_FIELD, CONFIRM_PRODUCTION, confirmLoginPage, CSRF_FIELD, signOutPage } from './web-confirm';
 import { homePage, messagePage } from './web-pages';
 import { readCurrentSecret, readSecretVersion, RefreshingSecret, sessionKeyRing } from './web-secrets';
 
@@ -152,13 +152,37 @@ function requireCsrfToken(event: FunctionUrlEvent, session: Session & { state: '
  * The broker's own pages (same-origin) may open a console at once. A browser also says `none` for an
  * address typed or bookmarked, but for a link another program handed it too (a chat or mail app), so
  * `none` opens at once only a plain login: a destination or a sign-out first takes a click on the
- * broker's page, as does anything else (another site, or a browser that does not say).
+ * broker's page, as does anything else (another site, or a browser that does not say). A production
+ * target opens at once only from the home page's form with its box ticked (same-origin, with
+ * `confirm=production`); every other way in takes the confirmation page's click.
  * https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header
  */
-function openedByPerson(event: FunctionUrlEvent, request: LoginRequest): boolean {
+function openedByPerson(event: FunctionUrlEvent, request: LoginRequest, login: LoginQuery): boolean {
   const site = event.headers['sec-fetch-site'];
-  const plain = !request.logout && !new URLSearchParams(event.rawQueryString).has('destination');
+  // Any link can carry confirm=production: only the broker's own form, its box ticked, stands for the person's confirmation.
+  if (request.target.production) return site === 'same-origin' && login.productionConfirmed;
+  const plain = !request.logout && !new URLSearchParams(login.query).has('destination');
   return site === 'same-origin' || (site === 'none' && plain);
+}
+
+/** A login's query as the core reads it, and whether it carried the home page's production box. */
+interface LoginQuery {
+  readonly query: string;
+  readonly productionConfirmed: boolean;
+}
+
+/**
+ * Takes the home page's production box (`confirm=production`) off the query: it is this entry's own
+ * parameter, so the core's list, and with it the IAM entry, refuses it as unknown.
+ */
+function takeConfirmation(rawQueryString: string): LoginQuery {
+  const params = new URLSearchParams(rawQueryString);
+  const given = params.getAll(CONFIRM_FIELD);
+  if (given.length === 0) return { query: rawQueryString, productionConfirmed: false };
+  if (given.length > 1) throw badRequest(`parameter "${CONFIRM_FIELD}" is given more than once`);
+  if (given[0] !== CONFIRM_PRODUCTION) throw badRequest(`${CONFIRM_FIELD} must be ${CONFIRM_PRODUCTION}, the home page's box for a production target`);
+  params.delete(CONFIRM_FIELD);
+  return { query: params.toString(), productionConfirmed: true };
 }
 
 /** A path that names a target; the broker's own paths never do. */
@@ -178,7 +202,8 @@ async function logout(event: FunctionUrlEvent): Promise<APIGatewayProxyStructure
   if (session.state !== 'valid') return signedOutPage();
   if (event.requestContext.http.method === 'GET') return signOutPage(session.csrf);
   requireCsrfToken(event, session);
-  return { ...signedOutPage(), cookies: [clearCookie('session')] };
+  // What this browser opened last goes too: the next person at this browser learns nothing of it.
+  return { ...signedOutPage(), cookies: [clearCookie('session'), clearRecentCookie()] };
 }
 
 async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
@@ -216,11 +241,13 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   }
 
   // parseLogin also serves the IAM entry, which takes GET only; a confirmed POST asks for the login its GET named.
-  const asGet = { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } } };
+  const login = takeConfirmation(event.rawQueryString);
+  const asGet = { ...event, rawQueryString: login.query, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } } };
   const request = parseLogin(asGet, registry, { id: who, name: personName(person), mayOpen });
+  // The confirmation page's button is the person's confirmation, production or not.
   if (method === 'POST') requireCsrfToken(event, session);
   // The form posts to this target's own path, never to what the request's path said: `//name` would be another host.
-  else if (!openedByPerson(event, request)) return confirmLoginPage(request, `/${encodeURIComponent(request.target.name)}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`, session.csrf, loginOrigins);
+  else if (!openedByPerson(event, request, login)) return confirmLoginPage(request, `/${encodeURIComponent(request.target.name)}${login.query ? `?${login.query}` : ''}`, session.csrf, loginOrigins);
   const result = await loggedLogin(deps, request, `${origin(event)}/`, context.accessLog);
   return redirect(result.loginUrl, [recentCookie(event.cookies, request.target.name)]);
 }

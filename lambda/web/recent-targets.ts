@@ -22,3 +22,8 @@ export function recentCookie(cookies: readonly string[] | undefined, target: str
   const names = [target, ...readRecent(cookies).filter((name) => name !== target)].slice(0, MAX_RECENT);
   return setCookie(RECENT_COOKIE, names.join('.'), RECENT_DAYS * 24 * 60 * 60);
 }
+
+/** Deletes the cookie: the same name and attributes, expired (RFC 6265, section 5.3, step 11: https://www.rfc-editor.org/rfc/rfc6265#section-5.3). */
+export function clearRecentCookie(): string {
+  return setCookie(RECENT_COOKIE, '', 0);
+}

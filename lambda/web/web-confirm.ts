@@ -5,6 +5,10 @@ import { escapeHtml, page } from '../core/response';
 /** The hidden field that carries a session's form token (lambda/web/csrf.ts). */
 export const CSRF_FIELD = 'csrf';
 
+/** The home page's box for a production target, ticked: `confirm=production` in the login's query. */
+export const CONFIRM_FIELD = 'confirm';
+export const CONFIRM_PRODUCTION = 'production';
+
 function postForm(action: string, csrf: string, button: string): string {
   return `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}"><button type="submit">${escapeHtml(button)}</button></form>`;
 }
@@ -15,12 +19,13 @@ export function signOutForm(csrf: string): string {
 }
 
 /**
- * What a login link that came from another site would open, with a button that opens it: the person,
- * not the linking site, decides. `loginOrigins` are the origins the button's redirects pass through,
- * which form-action must name.
+ * What a login link that came from another site, or any link to a production target, would open, with
+ * a button that opens it: the person, not the link, decides. `loginOrigins` are the origins the
+ * button's redirects pass through, which form-action must name.
  */
 export function confirmLoginPage(request: LoginRequest, action: string, csrf: string, loginOrigins: readonly string[]): APIGatewayProxyStructuredResultV2 {
   const rows: [string, string][] = [
+    ...(request.target.production ? [['Production', 'yes: this console is a production account'] as [string, string]] : []),
     ['Target', request.target.name],
     ['Account', request.target.accountId],
     ['Role', request.target.roleArn],

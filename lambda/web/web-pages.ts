@@ -4,7 +4,7 @@ import { PARTITIONS, type Partition } from '../core/partition';
 import { personName, type Person } from '../core/people';
 import type { Target } from '../core/registry';
 import { escapeHtml, page } from '../core/response';
-import { signOutForm } from './web-confirm';
+import { CONFIRM_FIELD, CONFIRM_PRODUCTION, signOutForm } from './web-confirm';
 
 function header(person: Person, csrf: string): string {
   return `<header><strong>console-broker</strong><span>${escapeHtml(personName(person))} ${signOutForm(csrf)}</span></header>`;
@@ -45,8 +45,10 @@ function row(t: Target, partition: Partition, services: readonly string[], shown
   const environment = t.environment ?? (t.production ? 'production' : undefined);
   const badge = environment === undefined ? '' : `<span class="badge">${escapeHtml(environment)}</span>`;
   const about = [t.description, t.accountId].filter((part) => part !== undefined).map((part) => escapeHtml(part)).join(' · ');
-  // A required checkbox with no name: the browser will not submit until it is ticked, and it adds nothing to the login's query.
-  const confirm = t.production ? `<label class="confirm"><input type="checkbox" required aria-label="Confirm opening production target ${name}"> I mean production</label>` : '';
+  // The browser will not submit until the box is ticked; the entry opens a production target at once only with its value.
+  const confirm = t.production
+    ? `<label class="confirm"><input type="checkbox" name="${CONFIRM_FIELD}" value="${CONFIRM_PRODUCTION}" required aria-label="Confirm opening production target ${name}"> I mean production</label>`
+    : '';
   return (
     `<tr data-search="${escapeHtml(searchText(t))}"${t.production ? ' class="prod"' : ''}${shown ? '' : ' hidden'}>` +
     `<td><strong>${name}</strong>${badge}<br><span class="meta">${about}</span></td>` +
