@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { DOCTOR_RULE_NAME } from '../lambda/iam/doctor';
 import { externalIdSecretName, type Registry, type Target } from '../lambda/core/registry';
-import type { BrokerConfig, TargetConfig } from './config';
+import type { BrokerConfig, SlackConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
 import { Observability } from './constructs/observability';
 import { LIMITS, secretArnAtLongest } from './limits';
@@ -22,6 +22,8 @@ export interface BrokerStackProps extends StackProps {
 /** Where Secrets Manager's generated external IDs draw from: letters and digits only, a subset of what STS accepts. */
 const OIDC_CLIENT_SECRET_NAME = 'console-broker/oidc-client-secret';
 const SESSION_KEY_SECRET_NAME = 'console-broker/session-key';
+const SLACK_SIGNING_SECRET_NAME = 'console-broker/slack-signing-secret';
+const SLACK_BOT_TOKEN_NAME = 'console-broker/slack-bot-token';
 /** Where the IAM entry sends people whose console session ended; read in lambda/iam/handler.ts. */
 const CONSOLE_ISSUER_URL = 'CONSOLE_ISSUER_URL';
 
@@ -82,8 +84,9 @@ export class BrokerStack extends Stack {
     // one the Lambda falls back to the partition's console (lambda/iam/handler.ts).
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html
     if (web) this.loginFunction.addEnvironment(CONSOLE_ISSUER_URL, web.url);
+    const slack = config.slack ? this.slackEntry(config.slack, config, key, registry, web?.url) : undefined;
 
-    const observability = new Observability(this, 'Observability', { iamEntry: this.loginFunction, browserEntry: web?.fn });
+    const observability = new Observability(this, 'Observability', { iamEntry: this.loginFunction, browserEntry: web?.fn, slackEntry: slack });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: observability.topic.topicArn,
       description: "Subscribe to this SNS topic to hear the broker's alarms (README, Operating it)",
@@ -233,6 +236,92 @@ export class BrokerStack extends Stack {
       description: "Register this as a redirect URI of the broker's client at your OpenID provider",
     });
     return { fn, url: url.url, secrets: [clientSecret, sessionKey] };
+  }
+
+  /**
+   * The Slack entry: a public function URL that answers the slash command after verifying Slack's
+   * signature. Beside a browser entry it only links into it, so it runs as a role of its own that reads
+   * its two secrets and writes its logs, nothing else; without one it opens consoles itself, as the
+   * login role that target trust policies name.
+   */
+  private slackEntry(slack: SlackConfig, config: BrokerConfig, key: kms.IKey, registry: Registry, webUrl: string | undefined): LoginFunction {
+    const role =
+      webUrl === undefined
+        ? this.loginRole
+        : new iam.Role(this, 'SlackRole', {
+            roleName: `console-broker-slack-${config.region}`,
+            description: 'console-broker Slack entry beside a browser entry: reads its Slack secrets, writes its logs, opens nothing',
+            assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+          });
+    const secret = (id: string, name: string, description: string): secretsmanager.Secret => {
+      const created = new secretsmanager.Secret(this, id, { secretName: name, description, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN });
+      // Whoever reads the signing secret can sign a command as Slack, and the bot token reads the
+      // workspace's members: only the Slack entry's role may read them, whatever IAM policies allow.
+      // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
+      created.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyTheSlackEntryReads',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: ['*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+        }),
+      );
+      Validations.of(created).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'Slack issues this value (the app\'s signing secret or bot token) and rotates it in the Slack app\'s settings; the operator puts each new one here, and warm Lambdas read it within 5 minutes.',
+      });
+      return created;
+    };
+    const signingSecret = secret('SlackSigningSecret', SLACK_SIGNING_SECRET_NAME, "Your Slack app's signing secret: put it here after deploying");
+    const botToken = secret('SlackBotToken', SLACK_BOT_TOKEN_NAME, "Your Slack app's bot token (xoxb-...): put it here after deploying");
+
+    const fn = new LoginFunction(this, 'SlackFunction', {
+      entry: path.join(__dirname, '..', 'lambda', 'slack', 'handler.ts'),
+      registry,
+      role,
+      logRetentionDays: config.logRetentionDays,
+      reservedConcurrency: config.reservedConcurrency,
+      environment: {
+        SLACK_TEAM_IDS: slack.teamIds.join(' '),
+        SLACK_ENTERPRISE_IDS: slack.enterpriseIds.join(' '),
+        SLACK_EMAIL_DOMAINS: slack.emailDomains.join(' '),
+        SLACK_USER_GROUPS: JSON.stringify(slack.userGroups),
+        // The names as written: Secret.secretName is a token parsed from the ARN.
+        SLACK_SIGNING_SECRET_ID: SLACK_SIGNING_SECRET_NAME,
+        SLACK_BOT_TOKEN_SECRET_ID: SLACK_BOT_TOKEN_NAME,
+        // Slack waits three seconds, cold start included: each AWS call gets one.
+        OUTBOUND_TIMEOUT_MS: '1000',
+        ...(webUrl === undefined ? {} : { WEB_ENTRY_URL: webUrl }),
+      },
+    });
+    new iam.Policy(this, 'SlackPolicy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'WriteSlackLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [fn.logGroup.logGroupArn] }),
+        new iam.PolicyStatement({ sid: 'ReadSlackSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [signingSecret.secretArn, botToken.secretArn] }),
+        // Only through Secrets Manager, for these two secrets: the key also encrypts the external IDs.
+        // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-encryption-context
+        new iam.PolicyStatement({
+          sid: 'DecryptSlackSecrets',
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` },
+            'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': [signingSecret.secretArn, botToken.secretArn] },
+          },
+        }),
+      ],
+    });
+    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    Validations.of(url).acknowledge({
+      id: 'ConsoleBroker-FunctionUrlAuth',
+      reason:
+        "Slack cannot sign SigV4. The Lambda verifies every request with Slack's v0 HMAC-SHA256 signature under the app's signing secret, in constant time, refusing requests older than five minutes and workspaces the configuration does not name, before anything else.",
+    });
+    new CfnOutput(this, 'SlackUrl', { value: url.url, description: "The Slack entry: put it as the slash command's Request URL in your Slack app" });
+    return fn;
   }
 
   private externalIdSecret(target: TargetConfig, key: kms.IKey): secretsmanager.Secret {

@@ -56,6 +56,18 @@ export interface OpenIdProviderConfig {
   readonly sessionMinutes: number;
 }
 
+/** The Slack workspaces whose slash command the Slack entry answers, and what it believes of their members. */
+export interface SlackConfig {
+  /** Workspaces (`T…`) served; a command from any other is refused. */
+  readonly teamIds: readonly string[];
+  /** Enterprise Grid organizations (`E…`) served, for every workspace in them. */
+  readonly enterpriseIds: readonly string[];
+  /** A member's Slack e-mail address counts for `allowedEmails` only when confirmed and in one of these domains. */
+  readonly emailDomains: readonly string[];
+  /** Slack user group ID (`S…`) to the `allowedGroups` group its members count as in. */
+  readonly userGroups: Readonly<Record<string, string>>;
+}
+
 export interface BrokerConfig {
   /** The account that holds the secrets and the login Lambda. */
   readonly accountId: string;
@@ -67,6 +79,8 @@ export interface BrokerConfig {
   readonly logRetentionDays: number;
   /** Adds the browser entry; `undefined` means no public URL exists. */
   readonly openIdProvider: OpenIdProviderConfig | undefined;
+  /** Adds the Slack entry; `undefined` means none. */
+  readonly slack: SlackConfig | undefined;
   readonly targets: readonly TargetConfig[];
   /** IAM principal ARN patterns (`*` and `?` wildcards) that may run the doctor; empty lets nobody but the schedule. */
   readonly operators: readonly string[];
@@ -211,7 +225,7 @@ function parseTarget(raw: unknown, index: number, broker: { partition: Partition
   });
   const allowedGroups = optionalStringArray(raw, 'allowedGroups', `${field}.allowedGroups`, []);
   if ((allowedEmails.length > 0 || allowedGroups.length > 0) && !broker.hasOpenIdProvider) {
-    throw new ConfigError(field, 'lists allowedEmails or allowedGroups, which need an openIdProvider');
+    throw new ConfigError(field, 'lists allowedEmails or allowedGroups, which need an openIdProvider or slack');
   }
   const description = optionalLabel(raw, 'description', `${field}.description`, 200);
   const group = optionalLabel(raw, 'group', `${field}.group`, 64);
@@ -250,7 +264,58 @@ function parseOpenIdProvider(raw: unknown): OpenIdProviderConfig | undefined {
   return { issuer, clientId, scopes, groupsClaim, sessionMinutes };
 }
 
-const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'openIdProvider', 'targets', 'operators'];
+const SLACK_KEYS = ['teamIds', 'enterpriseIds', 'emailDomains', 'userGroups'];
+// Slack's IDs: a letter for the kind, then upper-case letters and digits.
+const SLACK_ID = { team: /^T[A-Z0-9]{2,31}$/, enterprise: /^E[A-Z0-9]{2,31}$/, userGroup: /^S[A-Z0-9]{2,31}$/ };
+const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * The Slack entry's section. Workspaces and user groups are named by ID, which a workspace admin cannot
+ * change, never by name; e-mail addresses count only in the domains listed (README, The Slack entry).
+ */
+function parseSlack(raw: unknown): SlackConfig | undefined {
+  if (raw === undefined) return undefined;
+  const field = 'slack';
+  if (!isObject(raw)) throw new ConfigError(field, 'must be an object with teamIds or enterpriseIds');
+  rejectUnknownKeys(raw, SLACK_KEYS, field);
+  const ids = (key: 'teamIds' | 'enterpriseIds', pattern: RegExp, example: string): string[] =>
+    optionalStringArray(raw, key, `${field}.${key}`, []).map((id, i) => {
+      if (!pattern.test(id)) throw new ConfigError(`${field}.${key}[${i}]`, `must be a Slack ID such as ${example}, got "${id}"`);
+      return id;
+    });
+  const teamIds = ids('teamIds', SLACK_ID.team, 'T0123ABCD');
+  const enterpriseIds = ids('enterpriseIds', SLACK_ID.enterprise, 'E0123ABCD');
+  if (teamIds.length === 0 && enterpriseIds.length === 0) {
+    throw new ConfigError(field, 'must name the workspaces it serves in teamIds (T…) or enterpriseIds (E…): a command from any other is refused');
+  }
+  const emailDomains = optionalStringArray(raw, 'emailDomains', `${field}.emailDomains`, []).map((domain, i) => {
+    if (!DOMAIN.test(domain)) throw new ConfigError(`${field}.emailDomains[${i}]`, `must be a lower-case domain such as example.com, got "${domain}"`);
+    return domain;
+  });
+  const groups = raw.userGroups ?? {};
+  if (!isObject(groups)) throw new ConfigError(`${field}.userGroups`, 'must be an object from Slack user group IDs (S…) to groups in targets\' allowedGroups');
+  const userGroups: Record<string, string> = {};
+  for (const [id, group] of Object.entries(groups)) {
+    if (!SLACK_ID.userGroup.test(id)) throw new ConfigError(`${field}.userGroups`, `keys must be Slack user group IDs such as S0123ABCD (not names, which admins can change), got "${id}"`);
+    if (typeof group !== 'string' || group === '') throw new ConfigError(`${field}.userGroups.${id}`, 'must be the name of a group in some target\'s allowedGroups');
+    userGroups[id] = group;
+  }
+  if (emailDomains.length === 0 && Object.keys(userGroups).length === 0) {
+    throw new ConfigError(field, 'needs emailDomains or userGroups: otherwise no Slack member can open anything');
+  }
+  return { teamIds, enterpriseIds, emailDomains, userGroups };
+}
+
+/** A mapping to a group no target admits grants nothing, and is most likely a typing mistake. */
+function requireMappedGroupsUsed(slack: SlackConfig, targets: readonly TargetConfig[]): void {
+  for (const [id, group] of Object.entries(slack.userGroups)) {
+    if (!targets.some((t) => t.allowedGroups.includes(group))) {
+      throw new ConfigError(`slack.userGroups.${id}`, `maps to "${group}", which no target's allowedGroups names`);
+    }
+  }
+}
+
+const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'openIdProvider', 'slack', 'targets', 'operators'];
 
 /** Validates a raw configuration object; every error names the field and what it accepts. */
 export function parseConfig(raw: unknown): BrokerConfig {
@@ -275,11 +340,12 @@ export function parseConfig(raw: unknown): BrokerConfig {
   }
 
   const openIdProvider = parseOpenIdProvider(raw.openIdProvider);
+  const slack = parseSlack(raw.slack);
 
   if (!Array.isArray(raw.targets) || raw.targets.length === 0) {
     throw new ConfigError('targets', 'must be a non-empty list of targets');
   }
-  const targets = raw.targets.map((target, index) => parseTarget(target, index, { partition, region, hasOpenIdProvider: openIdProvider !== undefined }));
+  const targets = raw.targets.map((target, index) => parseTarget(target, index, { partition, region, hasOpenIdProvider: openIdProvider !== undefined || slack !== undefined }));
   const seen = new Set<string>();
   targets.forEach((target, index) => {
     if (seen.has(target.name)) throw new ConfigError(`targets[${index}].name`, `"${target.name}" is used by another target; names must be unique`);
@@ -287,6 +353,7 @@ export function parseConfig(raw: unknown): BrokerConfig {
   });
 
   const operators = optionalStringArray(raw, 'operators', 'operators', []).map((pattern, i) => parseCallerPattern(pattern, partition, `operators[${i}]`));
+  if (slack) requireMappedGroupsUsed(slack, targets);
 
   return {
     accountId,
@@ -295,6 +362,7 @@ export function parseConfig(raw: unknown): BrokerConfig {
     reservedConcurrency: reservedConcurrency === undefined ? undefined : Number(reservedConcurrency),
     logRetentionDays,
     openIdProvider,
+    slack,
     targets,
     operators,
   };

@@ -18,12 +18,12 @@ export const METRIC = {
 } as const;
 
 /**
- * Dimension names: the access log line's own fields. Each takes few values (two entries, the configured
+ * Dimension names: the access log line's own fields. Each takes few values (three entries, the configured
  * targets, the broker's error codes), so the number of metrics stays bounded whatever callers send.
  */
 export const DIMENSION = { entry: 'entry', target: 'target', outcome: 'outcome' } as const;
 
-export type Entry = 'iam' | 'browser';
+export type Entry = 'iam' | 'browser' | 'slack';
 
 type Unit = 'Count' | 'Milliseconds';
 

@@ -7,7 +7,8 @@ import { errorResponse } from './response';
 
 /** What the handler learns of a request and the access log line reports; never a secret. */
 export interface AccessLogFields {
-  route?: 'login' | 'targets' | 'doctor' | 'web' | 'callback';
+  /** `help` and `link` (a deep link into the browser entry, which opens nothing itself) are the Slack entry's. */
+  route?: 'login' | 'targets' | 'doctor' | 'web' | 'callback' | 'help' | 'link';
   caller?: string;
   target?: string;
   region?: string;
@@ -15,6 +16,13 @@ export interface AccessLogFields {
   sessionName?: string;
   /** Time the login spent waiting on AWS; the line carries it as the AwsCallMs metric. */
   awsCallMs?: number;
+  /** Why the login was asked for, as the caller gave it (lambda/core/reason.ts). */
+  reason?: string;
+  /**
+   * A refusal the entry answered with HTTP 200 (Slack shows any other status as its own failure): the
+   * line reports the error's status and code, so the metrics count it as the refusal it is.
+   */
+  answered?: HttpError;
 }
 
 export interface BrokerContext extends Context {
@@ -95,9 +103,9 @@ export function accessLog(options: AccessLogOptions): BrokerMiddleware {
   let coldStart = true;
 
   const finish = (request: BrokerRequest): void => {
-    const status = request.response?.statusCode ?? 500;
-    const error = request.error;
-    const { awsCallMs, ...fields } = request.context.accessLog;
+    const { awsCallMs, answered, ...fields } = request.context.accessLog;
+    const status = answered?.status ?? request.response?.statusCode ?? 500;
+    const error = answered ?? request.error;
     const finishedAt = now();
     write(
       JSON.stringify({

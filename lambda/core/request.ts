@@ -135,8 +135,21 @@ export interface Caller {
 export function parseLogin(event: FunctionUrlEvent, registry: Registry, caller: Caller): LoginRequest {
   requireGet(event);
   const params = readParameters(event.rawQueryString);
-  const name = targetName(event.rawPath, params.target);
+  return resolveLogin(registry, caller, { ...params, target: targetName(event.rawPath, params.target) });
+}
 
+/** What a caller asks to open, however its entry read it: a query string, or the words of a Slack command. */
+export interface LoginParameters {
+  readonly target: string;
+  readonly service?: string;
+  readonly region?: string;
+  readonly destination?: string;
+  readonly logout?: string;
+}
+
+/** Checks a login's parameters against the registry and the caller's rights, or throws the error to answer with. */
+export function resolveLogin(registry: Registry, caller: Caller, params: LoginParameters): LoginRequest {
+  const name = params.target;
   const target = registry.targets.find((t) => t.name === name);
   if (!target) {
     const yours = registry.targets.filter(caller.mayOpen).map((t) => t.name);

@@ -10,11 +10,19 @@ export interface Settings {
   readonly consoleOrigins: string[] | undefined;
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A whole number above zero from the environment, or `fallback` when unset; anything else fails the cold start. */
+export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
+/** A setting the function cannot start without; its absence fails the cold start, naming it. */
+export function requiredSetting(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set`);
   return value;
 }
 

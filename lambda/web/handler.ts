@@ -15,7 +15,8 @@ import { RESERVED_PATHS } from '../core/routes';
 import { createRuntime } from '../core/runtime';
 import { CONFIRM_FIELD, CONFIRM_PRODUCTION, confirmLoginPage, CSRF_FIELD, signOutPage } from './web-confirm';
 import { homePage, messagePage } from './web-pages';
-import { readCurrentSecret, readSecretVersion, RefreshingSecret, sessionKeyRing } from './web-secrets';
+import { readCurrentSecret, readSecretVersion, RefreshingSecret } from '../core/secrets';
+import { sessionKeyRing } from './web-secrets';
 
 /**
  * The browser entry: a function URL with auth type NONE, so every request is authenticated here, by

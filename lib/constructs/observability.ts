@@ -13,6 +13,8 @@ export interface ObservabilityProps {
   readonly iamEntry: lambda.IFunction;
   /** The browser entry's function. @default - no browser entry, nothing to watch for it */
   readonly browserEntry?: lambda.IFunction;
+  /** The Slack entry's function. @default - no Slack entry, nothing to watch for it */
+  readonly slackEntry?: lambda.IFunction;
 }
 
 /** Every alarm's name starts with this, so the key policy can name them as the only ones that may publish. */
@@ -34,7 +36,7 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const { account, region, partition } = Stack.of(this);
-    const functions = new Map<Entry, lambda.IFunction>([['iam', props.iamEntry], ...(props.browserEntry ? [['browser', props.browserEntry] as const] : [])]);
+    const functions = new Map<Entry, lambda.IFunction>([['iam', props.iamEntry], ...(props.browserEntry ? [['browser', props.browserEntry] as const] : []), ...(props.slackEntry ? [['slack', props.slackEntry] as const] : [])]);
 
     // CloudWatch can publish to an encrypted topic only with a customer managed key whose policy lets it
     // use the key. https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
