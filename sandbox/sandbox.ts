@@ -9,6 +9,8 @@ import { deployCdkOut } from '../test/support/deploy';
 import { LocalFunctionUrl, type FunctionHandler, type KnownCaller } from '../test/fakes/function-url';
 import { bundledHandlerPath } from '../test/support/bundle';
 import { CDK_OUT } from '../test/support/paths';
+import { startBrowserEntry } from './browser-entry';
+import type { SandboxEntry } from './entry';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -27,11 +29,16 @@ export const SANDBOX_CALLERS = {
 /** A target whose owner deleted its role after deploying it: the doctor reports it broken. */
 export const SANDBOX_BROKEN_TARGET = 'customer-globex';
 
+/** The browser entry listens this far above the IAM entry's port. */
+const BROWSER_PORT_OFFSET = 2;
+
 export interface SandboxOptions {
   /** Port of the local function URL; 0 picks a free one. @default 0 */
   readonly port?: number;
   /** @default config/console-broker.json, the configuration cdk.out was synthesized from */
   readonly configPath?: string;
+  /** Start the browser entry too, which synthesizes the broker stack again with a local OpenID provider. @default true */
+  readonly browserEntry?: boolean;
 }
 
 export interface Sandbox {
@@ -40,11 +47,14 @@ export interface Sandbox {
   readonly aws: FakeAws;
   /** A target the allowed caller may open. */
   readonly exampleTarget: string;
+  /** The entries beyond the IAM entry (sandbox/entry.ts), each with how to try it. */
+  readonly entries: readonly SandboxEntry[];
   stop(): Promise<void>;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const config = loadConfig(options.configPath ?? path.join(ROOT, 'config', 'console-broker.json'));
+  const configPath = options.configPath ?? path.join(ROOT, 'config', 'console-broker.json');
+  const config = loadConfig(configPath);
   if (brokerRoleArn(config.partition, config.accountId, config.region) !== BROKER_PRINCIPAL_ARN) {
     throw new Error(`the sandbox plays the broker as ${BROKER_PRINCIPAL_ARN}; the configuration names another broker account or region`);
   }
@@ -66,11 +76,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   aws.stackOutputs.set('ConsoleBroker', { LoginUrl: url });
   for (const caller of Object.values(SANDBOX_CALLERS)) aws.principals.set(caller.credentials.accessKeyId, caller.credentials);
   const example = registry.targets.find((t) => isCallerAllowed(t, SANDBOX_CALLERS.allowed.arn));
+  const entries: SandboxEntry[] = [];
+  if (options.browserEntry ?? true) {
+    // The person who signs in to the browser entry is the same alice as the IAM caller, with the same targets.
+    const targets = registry.targets.filter((t) => isCallerAllowed(t, SANDBOX_CALLERS.allowed.arn)).map((t) => t.name);
+    entries.push(await startBrowserEntry({ aws, configPath, targets, port: options.port ? options.port + BROWSER_PORT_OFFSET : 0 }));
+  }
   return {
     url,
     aws,
     exampleTarget: example?.name ?? registry.targets[0]?.name ?? '',
+    entries,
     stop: async () => {
+      for (const entry of entries) await entry.stop();
       await functionUrl.stop();
       await aws.stop();
     },

@@ -15,7 +15,7 @@ Signed in as ${SANDBOX_CALLERS.allowed.arn}, try:
 (--print prints the login URL instead of opening it; \`targets\` lists what you may open; \`doctor\` checks every
 target, and reports ${SANDBOX_BROKEN_TARGET}, whose owner deleted its role. The CLI opens a
 login URL only on AWS's sign-in host, or on the origin CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names for a broker on this machine.)
-Ctrl-C stops the sandbox.
+${sandbox.entries.map((entry) => `The ${entry.name}, at ${entry.url}:\n\n  ${entry.howToTry.replace(/\n/g, '\n  ')}\n\n`).join('')}Ctrl-C stops the sandbox.
 `);
   // The Lambda's own log lines go to standard output below this, one JSON line per request.
   const stop = (): void => {

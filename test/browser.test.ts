@@ -24,7 +24,8 @@ describe('a real browser opens the login URL the CLI printed', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
+    // These need only the IAM entry; the browser entry would synthesize the broker stack once more.
+    sandbox = await startSandbox({ browserEntry: false });
     browser = await launchBrowser();
   });
 

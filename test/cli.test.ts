@@ -20,7 +20,8 @@ describe('console-broker CLI against the sandbox', () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
+    // These need only the IAM entry; the browser entry would synthesize the broker stack once more.
+    sandbox = await startSandbox({ browserEntry: false });
   });
 
   afterAll(async () => {
