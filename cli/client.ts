@@ -51,6 +51,25 @@ export interface ConsoleLoginOptions extends BrokerOptions {
   readonly destination?: string;
   /** Sign the browser out of its current console session first. */
   readonly logout?: boolean;
+  /** Why: a ticket ID or a sentence, logged by the broker and shown back; some targets require one. */
+  readonly reason?: string;
+  /** For a bot the broker trusts as a delegator: the e-mail address of the person it acts for, and the groups it vouches they are in. */
+  readonly person?: PersonOptions;
+}
+
+/** The person a delegator bot acts for; the broker authorizes them, and names the session after them. */
+export interface PersonOptions {
+  readonly email: string;
+  /** Only groups the broker's configuration lets this bot vouch for. @default - none */
+  readonly groups?: readonly string[];
+}
+
+/** The broker's `for` and `groups` parameters (lambda/core/delegation.ts). */
+function personQuery(person: PersonOptions | undefined): Record<string, string> {
+  if (person === undefined) return {};
+  const groups = person.groups ?? [];
+  if (groups.some((group) => group === '' || group.includes(','))) throw new BrokerError('usage', 'A group name must be non-empty and hold no comma.');
+  return { for: person.email, ...(groups.length > 0 ? { groups: groups.join(',') } : {}) };
 }
 
 /** The broker's answer to a login (the Lambda's own type): keep `loginUrl` private, it signs in whoever opens it. */
@@ -283,14 +302,16 @@ export async function requestConsoleLogin(options: ConsoleLoginOptions): Promise
   if (options.service) query.service = options.service;
   if (options.destination) query.destination = options.destination;
   if (options.logout) query.logout = '1';
+  if (options.reason) query.reason = options.reason;
+  Object.assign(query, personQuery(options.person));
   const base = await brokerUrl(options);
   const localOrigins = localSigninOrigins(base, options.env ?? process.env);
   return checkLoginUrl(await call<ConsoleLogin>(base, `/${encodeURIComponent(options.target)}`, query, options), base, localOrigins, options);
 }
 
-/** The targets the caller may open, as the broker sees it. */
-export async function listConsoleTargets(options: BrokerOptions = {}): Promise<TargetList> {
-  return call<TargetList>(await brokerUrl(options), '/targets', {}, options);
+/** The targets the caller may open, as the broker sees it; with `person`, what a delegator bot may open for them. */
+export async function listConsoleTargets(options: BrokerOptions & { readonly person?: PersonOptions } = {}): Promise<TargetList> {
+  return call<TargetList>(await brokerUrl(options), '/targets', personQuery(options.person), options);
 }
 
 /** Has the broker read every target's external ID and assume its role; the caller must be one of its operators. */

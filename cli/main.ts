@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { BrokerError, checkTargets, listConsoleTargets, requestConsoleLogin, type BrokerOptions, type DoctorReport } from './client';
 
 const USAGE = `Usage:
-  console-broker login <target> [--region R] [--service S | --destination PATH] [--logout] [--print | --json]
-  console-broker targets [--json]
+  console-broker login <target> [--region R] [--service S | --destination PATH] [--logout] [--reason TEXT]
+                       [--for EMAIL [--groups G1,G2]] [--print | --json]
+  console-broker targets [--for EMAIL [--groups G1,G2]] [--json]
   console-broker doctor [--json]
 
 Common options:
@@ -14,7 +15,11 @@ Common options:
   -h, --help           this text
 
 login opens the console in your browser; --print prints the login URL instead (it signs in whoever
-opens it, for 15 minutes), --json prints the broker's whole answer.
+opens it, for 15 minutes), --json prints the broker's whole answer. --reason says why (a ticket ID
+or a sentence); the broker logs it, and some targets require it.
+--for (for bots the broker trusts as delegators) names the person the caller acts for, by e-mail
+address, with --groups the groups the bot may vouch they are in: the broker authorizes that person
+and names the console session after them.
 doctor (for the broker's operators) reads every target's external ID and assumes its role as a login
 would, prints what is wrong with each broken one, and exits 1 when any is broken.`;
 
@@ -23,6 +28,9 @@ const OPTIONS = {
   service: { type: 'string' },
   destination: { type: 'string' },
   logout: { type: 'boolean' },
+  reason: { type: 'string' },
+  for: { type: 'string' },
+  groups: { type: 'string' },
   print: { type: 'boolean' },
   json: { type: 'boolean' },
   url: { type: 'string' },
@@ -82,13 +90,16 @@ export async function main(argv: readonly string[], out: Output, err: Output, op
       ...(values['broker-region'] ? { brokerRegion: values['broker-region'] } : {}),
     };
 
+    if (values.groups !== undefined && values.for === undefined) throw new BrokerError('usage', '--groups needs --for: name the person the groups belong to.');
+    const person = values.for === undefined ? {} : { person: { email: values.for, groups: values.groups?.split(',') ?? [] } };
+
     if (command === 'targets') {
       if (rest.length > 0) throw new BrokerError('usage', `targets takes no arguments\n\n${USAGE}`);
-      const list = await listConsoleTargets(common);
+      const list = await listConsoleTargets({ ...common, ...person });
       if (values.json) {
         out(JSON.stringify(list, null, 2));
       } else if (list.targets.length === 0) {
-        err(`${list.caller} may open no target.`);
+        err(`${list.caller} may open no target${list.person === undefined ? '' : ` for ${list.person}`}.`);
       } else {
         const width = Math.max(...list.targets.map((t) => t.name.length));
         for (const t of list.targets) out(`${t.name.padEnd(width)}  ${t.accountId}  ${t.defaultRegion}`);
@@ -107,6 +118,8 @@ export async function main(argv: readonly string[], out: Output, err: Output, op
         ...(values.service ? { service: values.service } : {}),
         ...(values.destination ? { destination: values.destination } : {}),
         ...(values.logout ? { logout: true } : {}),
+        ...(values.reason ? { reason: values.reason } : {}),
+        ...person,
       });
       if (values.json) {
         out(JSON.stringify(login, null, 2));
@@ -114,7 +127,8 @@ export async function main(argv: readonly string[], out: Output, err: Output, op
         out(login.loginUrl);
       } else {
         await openUrl(login.loginUrl);
-        err(`Opened ${login.target} (${login.accountId}, ${login.roleArn.split('/').pop() ?? ''}) in ${login.region}; the link works until ${time(login.expiresAt)}.`);
+        const why = login.reason === undefined ? '' : ` (reason: ${login.reason})`;
+        err(`Opened ${login.target} (${login.accountId}, ${login.roleArn.split('/').pop() ?? ''}) in ${login.region} as ${login.sessionName}${why}; the link works until ${time(login.expiresAt)}.`);
       }
       return 0;
     }

@@ -421,9 +421,10 @@ function callerPolicyStatements(functionArn: string): iam.PolicyStatement[] {
   ];
 }
 
-/** The accounts whose principals appear in some target's allowed callers or among the operators. */
+/** The accounts whose principals appear in some target's allowed callers or delegators, or among the operators. */
 export function callerAccounts(config: BrokerConfig): string[] {
-  const patterns = [...config.targets.flatMap((t) => t.allowedCallers), ...config.operators];
+  const delegators = [...config.allowedDelegators, ...config.targets.flatMap((t) => t.allowedDelegators)].map((d) => d.principal);
+  const patterns = [...config.targets.flatMap((t) => t.allowedCallers), ...delegators, ...config.operators];
   const accounts = patterns.map((pattern) => pattern.split(':')[4] ?? '');
   return [...new Set(accounts)].sort();
 }
@@ -445,7 +446,11 @@ export function registryFor(config: BrokerConfig): Registry {
       group: t.group,
       environment: t.environment,
       production: t.production,
+      // Left out when unused, so a registry of hundreds of targets does not grow the bundle by default values.
+      ...(t.allowedDelegators.length > 0 ? { allowedDelegators: t.allowedDelegators } : {}),
+      ...(t.requireReason ? { requireReason: true } : {}),
     })),
     operators: config.operators,
+    ...(config.allowedDelegators.length > 0 ? { delegators: config.allowedDelegators } : {}),
   };
 }

@@ -6,6 +6,14 @@ import { RESERVED_PATHS } from '../lambda/core/routes';
 /** Who deploys a target's role into its account. */
 export type TargetDeployment = 'broker' | 'owner';
 
+/** A bot that may name the person it acts for, and the groups it may vouch that person is in. */
+export interface DelegatorConfig {
+  /** An IAM principal ARN pattern, as in `allowedCallers`. */
+  readonly principal: string;
+  /** Groups the bot may assert for a person; none unless listed. */
+  readonly groups: readonly string[];
+}
+
 export interface TargetConfig {
   /** Short name used in URLs and logs, such as `prod-readonly`. */
   readonly name: string;
@@ -21,6 +29,10 @@ export interface TargetConfig {
   readonly allowedEmails: readonly string[];
   /** People who may open it through the browser entry, by a group in the provider's groups claim. */
   readonly allowedGroups: readonly string[];
+  /** Bots that may open it for a person whom `allowedEmails` or `allowedGroups` admit, besides the top-level ones. */
+  readonly allowedDelegators: readonly DelegatorConfig[];
+  /** Refuse a login that gives no reason. */
+  readonly requireReason: boolean;
   /** Region the console opens in when the caller names none. */
   readonly defaultRegion: string;
   /**
@@ -84,6 +96,8 @@ export interface BrokerConfig {
   readonly targets: readonly TargetConfig[];
   /** IAM principal ARN patterns (`*` and `?` wildcards) that may run the doctor; empty lets nobody but the schedule. */
   readonly operators: readonly string[];
+  /** Bots that may open every target for a person whom its people rules admit. */
+  readonly allowedDelegators: readonly DelegatorConfig[];
 }
 
 export class ConfigError extends Error {
@@ -166,9 +180,36 @@ function parseCallerPattern(pattern: string, partition: Partition, field: string
 }
 
 const TARGET_KEYS = [
-  'name', 'accountId', 'roleName', 'managedPolicies', 'allowedCallers', 'allowedEmails', 'allowedGroups', 'defaultRegion', 'deployedBy',
-  'description', 'group', 'environment', 'production',
+  'name', 'accountId', 'roleName', 'managedPolicies', 'allowedCallers', 'allowedEmails', 'allowedGroups', 'allowedDelegators', 'requireReason',
+  'defaultRegion', 'deployedBy', 'description', 'group', 'environment', 'production',
 ];
+
+const DELEGATOR_KEYS = ['principal', 'groups'];
+
+/**
+ * `allowedDelegators`: caller patterns, each alone (the bot names people, never groups) or as
+ * `{ "principal", "groups" }`. A bot's `groups` parameter is a comma-separated list, so a group it may
+ * vouch for holds no comma.
+ */
+function parseDelegators(obj: Json, field: string, partition: Partition): DelegatorConfig[] {
+  const value = obj.allowedDelegators;
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigError(field, 'must be a list of caller patterns or { "principal", "groups" } objects');
+  return value.map((entry: unknown, i) => {
+    const at = `${field}[${i}]`;
+    if (typeof entry === 'string') return { principal: parseCallerPattern(entry, partition, at), groups: [] };
+    if (!isObject(entry)) throw new ConfigError(at, `must be a caller pattern or { "principal", "groups" }, got ${JSON.stringify(entry)}`);
+    rejectUnknownKeys(entry, DELEGATOR_KEYS, at);
+    const principal = parseCallerPattern(requireString(entry, 'principal', `${at}.principal`), partition, `${at}.principal`);
+    const groups = optionalStringArray(entry, 'groups', `${at}.groups`, []).map((group, j) => {
+      if (group === '' || group.includes(',') || /\p{Cc}/u.test(group)) {
+        throw new ConfigError(`${at}.groups[${j}]`, `must be a group name with no comma or control characters, got ${JSON.stringify(group)}`);
+      }
+      return group;
+    });
+    return { principal, groups };
+  });
+}
 
 /** An optional line of text for people to read: no control characters, at most `max` characters. */
 function optionalLabel(obj: Json, key: string, field: string, max: number): string | undefined {
@@ -182,7 +223,7 @@ function optionalLabel(obj: Json, key: string, field: string, max: number): stri
 
 const PRODUCTION_ENVIRONMENTS = ['prod', 'production'];
 
-function parseTarget(raw: unknown, index: number, broker: { partition: Partition; region: string; hasOpenIdProvider: boolean }): TargetConfig {
+function parseTarget(raw: unknown, index: number, broker: { partition: Partition; region: string; hasOpenIdProvider: boolean; hasDelegators: boolean }): TargetConfig {
   const field = `targets[${index}]`;
   if (!isObject(raw)) throw new ConfigError(field, 'must be an object');
   rejectUnknownKeys(raw, TARGET_KEYS, field);
@@ -224,15 +265,26 @@ function parseTarget(raw: unknown, index: number, broker: { partition: Partition
     return asciiLowerCase(email);
   });
   const allowedGroups = optionalStringArray(raw, 'allowedGroups', `${field}.allowedGroups`, []);
-  if ((allowedEmails.length > 0 || allowedGroups.length > 0) && !broker.hasOpenIdProvider) {
-    throw new ConfigError(field, 'lists allowedEmails or allowedGroups, which need an openIdProvider or slack');
+  const allowedDelegators = parseDelegators(raw, `${field}.allowedDelegators`, broker.partition);
+  const people = allowedEmails.length > 0 || allowedGroups.length > 0;
+  // People reach a target through the browser entry, or through a bot that names them.
+  if (people && !broker.hasOpenIdProvider && !broker.hasDelegators && allowedDelegators.length === 0) {
+    throw new ConfigError(field, 'lists allowedEmails or allowedGroups, which need an openIdProvider, slack or allowedDelegators');
   }
+  if (allowedDelegators.length > 0 && !people) {
+    throw new ConfigError(`${field}.allowedDelegators`, 'names bots that act for people, but the target lists no allowedEmails or allowedGroups for them to name');
+  }
+  const requireReason = raw.requireReason ?? false;
+  if (typeof requireReason !== 'boolean') throw new ConfigError(`${field}.requireReason`, `must be true or false, got ${JSON.stringify(requireReason)}`);
   const description = optionalLabel(raw, 'description', `${field}.description`, 200);
   const group = optionalLabel(raw, 'group', `${field}.group`, 64);
   const environment = optionalLabel(raw, 'environment', `${field}.environment`, 32);
   const production = raw.production ?? PRODUCTION_ENVIRONMENTS.includes(asciiLowerCase(environment ?? ''));
   if (typeof production !== 'boolean') throw new ConfigError(`${field}.production`, `must be true or false, got ${JSON.stringify(production)}`);
-  return { name, accountId, roleName, managedPolicies, allowedCallers, allowedEmails, allowedGroups, defaultRegion, deployedBy, description, group, environment, production };
+  return {
+    name, accountId, roleName, managedPolicies, allowedCallers, allowedEmails, allowedGroups, allowedDelegators, requireReason,
+    defaultRegion, deployedBy, description, group, environment, production,
+  };
 }
 
 const PROVIDER_KEYS = ['issuer', 'clientId', 'scopes', 'groupsClaim', 'sessionMinutes'];
@@ -315,7 +367,7 @@ function requireMappedGroupsUsed(slack: SlackConfig, targets: readonly TargetCon
   }
 }
 
-const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'openIdProvider', 'slack', 'targets', 'operators'];
+const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'openIdProvider', 'slack', 'targets', 'operators', 'allowedDelegators'];
 
 /** Validates a raw configuration object; every error names the field and what it accepts. */
 export function parseConfig(raw: unknown): BrokerConfig {
@@ -341,11 +393,13 @@ export function parseConfig(raw: unknown): BrokerConfig {
 
   const openIdProvider = parseOpenIdProvider(raw.openIdProvider);
   const slack = parseSlack(raw.slack);
+  const allowedDelegators = parseDelegators(raw, 'allowedDelegators', partition);
 
   if (!Array.isArray(raw.targets) || raw.targets.length === 0) {
     throw new ConfigError('targets', 'must be a non-empty list of targets');
   }
-  const targets = raw.targets.map((target, index) => parseTarget(target, index, { partition, region, hasOpenIdProvider: openIdProvider !== undefined || slack !== undefined }));
+  const broker = { partition, region, hasOpenIdProvider: openIdProvider !== undefined || slack !== undefined, hasDelegators: allowedDelegators.length > 0 };
+  const targets = raw.targets.map((target, index) => parseTarget(target, index, broker));
   const seen = new Set<string>();
   targets.forEach((target, index) => {
     if (seen.has(target.name)) throw new ConfigError(`targets[${index}].name`, `"${target.name}" is used by another target; names must be unique`);
@@ -365,6 +419,7 @@ export function parseConfig(raw: unknown): BrokerConfig {
     slack,
     targets,
     operators,
+    allowedDelegators,
   };
 }
 

@@ -14,12 +14,15 @@ describe('configuration', () => {
     const config = parseConfig(base);
 
     expect(config).toMatchObject({ partition: 'aws', logRetentionDays: 90, reservedConcurrency: undefined });
+    expect(config.allowedDelegators).toEqual([]);
     expect(config.targets[0]).toEqual({
       ...target,
       managedPolicies: ['ReadOnlyAccess'],
       allowedCallers: [],
       allowedEmails: [],
       allowedGroups: [],
+      allowedDelegators: [],
+      requireReason: false,
       defaultRegion: 'eu-west-1',
       deployedBy: 'broker',
       production: false,
@@ -44,6 +47,21 @@ describe('configuration', () => {
     expect(config.operators).toEqual([operator]);
     expect(parseConfig(base).operators).toEqual([]);
     expect(callerAccounts(config)).toEqual(['777777777777']);
+  });
+
+  it('takes delegators alone or with the groups they may vouch for, on a target and for all, whose accounts may then invoke the URL', () => {
+    const bot = 'arn:aws:sts::555555555555:assumed-role/chatops-bot/*';
+    const allBot = 'arn:aws:sts::666666666666:assumed-role/ticket-bot/*';
+
+    const config = parseConfig({
+      ...base,
+      allowedDelegators: [allBot],
+      targets: [{ ...target, allowedEmails: ['Alice@Example.com'], allowedGroups: ['sre'], allowedDelegators: [{ principal: bot, groups: ['sre'] }], requireReason: true }],
+    });
+
+    expect(config.allowedDelegators).toEqual([{ principal: allBot, groups: [] }]);
+    expect(config.targets[0]).toMatchObject({ allowedEmails: ['alice@example.com'], allowedDelegators: [{ principal: bot, groups: ['sre'] }], requireReason: true });
+    expect(callerAccounts(config)).toEqual(['555555555555', '666666666666']);
   });
 
   it('loads the example shipped with the repository', () => {
@@ -76,6 +94,14 @@ describe('configuration', () => {
     ['a reserved concurrency of zero', { ...base, reservedConcurrency: 0 }, /reservedConcurrency must be a whole number of at least 1/],
     ['no targets', { ...base, targets: [] }, /targets must be a non-empty list/],
     ['people allowed without a provider', withTarget({ allowedGroups: ['admins'] }), /targets\[0\] lists allowedEmails or allowedGroups, which need an openIdProvider/],
+    ['delegators on a target no person may open', withTarget({ allowedDelegators: ['arn:aws:sts::111111111111:assumed-role/bot/*'] }), /targets\[0\]\.allowedDelegators names bots that act for people, but the target lists no allowedEmails or allowedGroups/],
+    ['a delegator pattern with a wildcard account', { ...base, allowedDelegators: ['arn:aws:sts::*:assumed-role/bot/*'] }, /allowedDelegators\[0\] must be an IAM principal ARN pattern/],
+    ['delegators that are not a list', { ...base, allowedDelegators: 'arn:aws:sts::111111111111:assumed-role/bot/*' }, /allowedDelegators must be a list of caller patterns or \{ "principal", "groups" \} objects/],
+    ['a delegator object without a principal', { ...base, allowedDelegators: [{ groups: ['sre'] }] }, /allowedDelegators\[0\]\.principal must be a non-empty string/],
+    ['a delegator object with an unknown key', { ...base, allowedDelegators: [{ principal: 'arn:aws:sts::111111111111:assumed-role/bot/*', group: 'sre' }] }, /allowedDelegators\[0\] has unknown keys group/],
+    ['a vouched group with a comma', { ...base, allowedDelegators: [{ principal: 'arn:aws:sts::111111111111:assumed-role/bot/*', groups: ['cn=sre,ou=groups'] }] }, /allowedDelegators\[0\]\.groups\[0\] must be a group name with no comma/],
+    ['a target delegator in another partition', withTarget({ allowedEmails: ['a@example.com'], allowedDelegators: ['arn:aws-cn:sts::111111111111:assumed-role/bot/*'] }), /targets\[0\]\.allowedDelegators\[0\] must be in partition aws/],
+    ['a requireReason that is not true or false', withTarget({ requireReason: 'yes' }), /targets\[0\]\.requireReason must be true or false, got "yes"/],
     ['a provider over plain http', { ...base, openIdProvider: { issuer: 'http://idp.example.com', clientId: 'x' } }, /openIdProvider\.issuer must be an https URL/],
     ['a provider without openid scope', { ...base, openIdProvider: { issuer: 'https://idp.example.com', clientId: 'x', scopes: ['email'] } }, /openIdProvider\.scopes must include openid/],
     ['a session of a day', { ...base, openIdProvider: { issuer: 'https://idp.example.com', clientId: 'x', sessionMinutes: 1440 } }, /sessionMinutes must be a whole number of minutes from 5 to 720/],

@@ -25,6 +25,8 @@ export interface LoginResult {
   readonly region: string;
   readonly destination: string;
   readonly sessionName: string;
+  /** The reason the caller gave, shown back. */
+  readonly reason?: string;
 }
 
 function isAssumeDenied(error: unknown): boolean {
@@ -75,12 +77,20 @@ async function createLogin(deps: LoginDependencies, request: LoginRequest, issue
     region: request.region,
     destination: request.destination.toString(),
     sessionName,
+    ...(request.reason === undefined ? {} : { reason: request.reason }),
   };
 }
 
 /** Opens the login and records on the access log line what was opened, for whom, as which session. */
 export async function loggedLogin(deps: LoginDependencies, request: LoginRequest, issuer: string, log: AccessLogFields): Promise<LoginResult> {
-  Object.assign(log, { route: 'login', target: request.target.name, region: request.region, destination: request.destination.toString() });
+  Object.assign(log, {
+    route: 'login',
+    target: request.target.name,
+    region: request.region,
+    destination: request.destination.toString(),
+    ...(request.person === undefined ? {} : { person: request.person }),
+    ...(request.reason === undefined ? {} : { reason: request.reason }),
+  });
   const result = await createLogin(deps, request, issuer, log);
   log.sessionName = result.sessionName;
   return result;

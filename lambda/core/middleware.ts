@@ -16,6 +16,8 @@ export interface AccessLogFields {
   sessionName?: string;
   /** Time the login spent waiting on AWS; the line carries it as the AwsCallMs metric. */
   awsCallMs?: number;
+  /** The person a delegator bot (the caller) acted for, by e-mail address. */
+  person?: string;
   /** Why the login was asked for, as the caller gave it (lambda/core/reason.ts). */
   reason?: string;
   /**

@@ -9,9 +9,9 @@ export const MAX_REASON_LENGTH = 200;
  * (bidirectional overrides that reorder what follows, zero-width joiners), line and paragraph
  * separators, lone surrogates, private-use and unassigned code points.
  */
-const AMBIGUOUS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]/u;
+export const AMBIGUOUS_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]/u;
 
-function codePointName(char: string): string {
+export function codePointName(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
@@ -24,7 +24,7 @@ export function parseReason(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const reason = value.trim();
   if (reason === '') return undefined;
-  const bad = AMBIGUOUS.exec(reason);
+  const bad = AMBIGUOUS_CHARACTER.exec(reason);
   if (bad) {
     throw badRequest(`reason holds the character ${codePointName(bad[0])} (a line break, control or invisible formatting character); write it as one line of plain text`);
   }

@@ -1,5 +1,12 @@
 import { isPartition, type Partition } from './partition';
 
+/** A bot that may name the person it acts for (lambda/core/delegation.ts), and the groups it may vouch for. */
+export interface Delegator {
+  /** An IAM principal ARN pattern, as in `allowedCallers`. */
+  readonly principal: string;
+  readonly groups: readonly string[];
+}
+
 /** What the login Lambda knows of one target: everything but the external ID itself. */
 export interface Target {
   readonly name: string;
@@ -13,6 +20,10 @@ export interface Target {
   /** Verified e-mail addresses (lowercase) and groups that may open it through the browser entry. */
   readonly allowedEmails: readonly string[];
   readonly allowedGroups: readonly string[];
+  /** Bots that may open it for a person its people rules admit, besides the registry's `delegators`. */
+  readonly allowedDelegators?: readonly Delegator[];
+  /** A login must give a reason. */
+  readonly requireReason?: boolean;
   /** For people on the browser entry's home page: what it is, where it is grouped, its environment. */
   readonly description?: string;
   readonly group?: string;
@@ -26,6 +37,8 @@ export interface Registry {
   readonly targets: readonly Target[];
   /** IAM principal ARN patterns that may run the doctor (`GET /doctor`). */
   readonly operators: readonly string[];
+  /** Bots that may open any target for a person its people rules admit. */
+  readonly delegators?: readonly Delegator[];
 }
 
 /** Name of the secret that holds a target's external ID; the stack and the Lambda both derive it here. */
@@ -35,6 +48,14 @@ export function externalIdSecretName(targetName: string): string {
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isDelegatorList(value: unknown): value is Delegator[] {
+  return (
+    value === undefined ||
+    (Array.isArray(value) &&
+      value.every((d: unknown) => typeof d === 'object' && d !== null && typeof (d as Delegator).principal === 'string' && isStringArray((d as Delegator).groups)))
+  );
 }
 
 function isTarget(value: unknown): value is Target {
@@ -50,7 +71,9 @@ function isTarget(value: unknown): value is Target {
     isStringArray(t.allowedEmails) &&
     isStringArray(t.allowedGroups) &&
     [t.description, t.group, t.environment].every((label) => label === undefined || typeof label === 'string') &&
-    (t.production === undefined || typeof t.production === 'boolean')
+    (t.production === undefined || typeof t.production === 'boolean') &&
+    (t.requireReason === undefined || typeof t.requireReason === 'boolean') &&
+    isDelegatorList(t.allowedDelegators)
   );
 }
 
@@ -59,7 +82,7 @@ export function parseRegistry(text: string | undefined): Registry {
   if (text === undefined || text === '') throw new Error('CONSOLE_BROKER_REGISTRY is not set');
   const raw: unknown = JSON.parse(text);
   if (typeof raw !== 'object' || raw === null) throw new Error('CONSOLE_BROKER_REGISTRY is not a JSON object');
-  const { partition, targets, operators = [] } = raw as Record<string, unknown>;
+  const { partition, targets, operators = [], delegators = [] } = raw as Record<string, unknown>;
   if (typeof partition !== 'string' || !isPartition(partition)) {
     throw new Error(`CONSOLE_BROKER_REGISTRY names an unknown partition ${JSON.stringify(partition)}`);
   }
@@ -67,7 +90,8 @@ export function parseRegistry(text: string | undefined): Registry {
     throw new Error('CONSOLE_BROKER_REGISTRY.targets is not a list of targets');
   }
   if (!isStringArray(operators)) throw new Error('CONSOLE_BROKER_REGISTRY.operators is not a list of strings');
-  return { partition, targets, operators };
+  if (!isDelegatorList(delegators)) throw new Error('CONSOLE_BROKER_REGISTRY.delegators is not a list of delegators');
+  return { partition, targets, operators, delegators };
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { APIGatewayEventRequestContextIAMAuthorizer, LambdaFunctionURLEvent } from 'aws-lambda';
+import { delegatedSessionName, delegationRefusal, isDelegator, GROUPS_PARAMETER, parseOnBehalf, PERSON_PARAMETER, type OnBehalf } from './delegation';
 import { destinationUrl, serviceUrl, validateRegion } from './destination';
-import { badRequest, forbidden, methodNotAllowed, notFound } from './errors';
+import { badRequest, forbidden, HttpError, methodNotAllowed, notFound } from './errors';
 import { callerIdentity } from './identity';
+import { parseReason } from './reason';
 import { isCallerAllowed, type Registry, type Target } from './registry';
 
 /** A function URL event; `authorizer.iam` is there only when the URL's auth type is AWS_IAM. */
@@ -25,9 +27,14 @@ export interface LoginRequest {
   readonly logout: boolean;
   /** Why the login was asked for (a ticket ID or a sentence), from `parseReason`: logged and shown back. */
   readonly reason?: string;
+  /** The person a delegator bot (the caller) acts for, by e-mail address; the session is named after them. */
+  readonly person?: string;
 }
 
-const PARAMETERS = ['target', 'region', 'service', 'destination', 'logout'] as const;
+/** The error code of a login that a target requiring a reason refuses for want of one. */
+export const REASON_REQUIRED = 'ReasonRequired';
+
+const PARAMETERS = ['target', 'region', 'service', 'destination', 'logout', 'reason'] as const;
 type Parameter = (typeof PARAMETERS)[number];
 
 /** Browsers ask for HTML and get a redirect; everything else (bots, curl, the CLI) gets JSON. */
@@ -104,19 +111,49 @@ function requireGet(event: FunctionUrlEvent): void {
   if (method !== 'GET') throw methodNotAllowed(`method ${method} is not allowed; use GET`);
 }
 
-/** `GET /targets`: the caller and the targets it may open, and nothing of the others. */
+/**
+ * The IAM entry's `for` and `groups` parameters, each at most once, and the query without them: only
+ * this entry reads them, so the browser entry, whose people are signed in, refuses them as unknown.
+ */
+export function takeOnBehalf(rawQueryString: string): { readonly onBehalf: OnBehalf | undefined; readonly rest: string } {
+  const params = new URLSearchParams(rawQueryString);
+  if (!params.has(PERSON_PARAMETER) && !params.has(GROUPS_PARAMETER)) return { onBehalf: undefined, rest: rawQueryString };
+  const once = (name: string): string | undefined => {
+    const values = params.getAll(name);
+    if (values.length > 1) throw badRequest(`parameter "${name}" is given more than once`);
+    params.delete(name);
+    return values[0];
+  };
+  const onBehalf = parseOnBehalf(once(PERSON_PARAMETER), once(GROUPS_PARAMETER));
+  return { onBehalf, rest: params.toString() };
+}
+
+/** `GET /targets`: the caller and the targets it may open (for the person it names, if any), and nothing of the others. */
 export function listTargets(event: FunctionUrlEvent, registry: Registry): TargetList {
   requireGet(event);
-  if (event.rawQueryString !== '') throw badRequest('/targets takes no parameters');
+  const { onBehalf, rest } = takeOnBehalf(event.rawQueryString);
+  if (rest !== '') throw badRequest(`/targets takes no parameters but ${PERSON_PARAMETER} and ${GROUPS_PARAMETER}`);
   const callerArn = callerArnOf(event);
+  const targets = onBehalf === undefined ? targetsFor(registry, callerArn) : delegatedTargets(registry, callerArn, onBehalf);
   return {
     caller: callerArn,
-    targets: targetsFor(registry, callerArn).map((t) => ({ name: t.name, accountId: t.accountId, roleArn: t.roleArn, defaultRegion: t.defaultRegion })),
+    ...(onBehalf === undefined ? {} : { person: onBehalf.email }),
+    targets: targets.map((t) => ({ name: t.name, accountId: t.accountId, roleArn: t.roleArn, defaultRegion: t.defaultRegion })),
   };
+}
+
+/** What a delegator may open for a person; a caller that is a delegator of no target may name nobody. */
+function delegatedTargets(registry: Registry, callerArn: string, onBehalf: OnBehalf): Target[] {
+  if (!registry.targets.some((t) => isDelegator(registry, t, callerArn))) {
+    throw forbidden(`${callerArn} may not act for a person: it is among no target's or the registry's allowedDelegators`);
+  }
+  return registry.targets.filter((t) => delegationRefusal(registry, t, callerArn, onBehalf) === undefined);
 }
 
 export interface TargetList {
   readonly caller: string;
+  /** The person a delegator asked for. */
+  readonly person?: string;
   readonly targets: readonly { readonly name: string; readonly accountId: string; readonly roleArn: string; readonly defaultRegion: string }[];
 }
 
@@ -126,6 +163,8 @@ export interface Caller {
   /** RoleSessionName and SourceIdentity: `callerIdentity` or `personName`, already fit for STS. */
   readonly name: string;
   readonly mayOpen: (target: Target) => boolean;
+  /** Why `mayOpen` refuses a target, when the entry can say more than that the caller is not allowed. */
+  readonly refusal?: (target: Target) => string | undefined;
 }
 
 /**
@@ -145,6 +184,8 @@ export interface LoginParameters {
   readonly region?: string;
   readonly destination?: string;
   readonly logout?: string;
+  /** Unchecked text; `parseReason` checks it here for every entry. */
+  readonly reason?: string;
 }
 
 /** Checks a login's parameters against the registry and the caller's rights, or throws the error to answer with. */
@@ -155,7 +196,11 @@ export function resolveLogin(registry: Registry, caller: Caller, params: LoginPa
     const yours = registry.targets.filter(caller.mayOpen).map((t) => t.name);
     throw notFound(`no target named "${name.slice(0, 64)}"; targets you may open: ${yours.length > 0 ? yours.join(', ') : 'none'}`);
   }
-  if (!caller.mayOpen(target)) throw forbidden(`${caller.id} is not allowed to open target "${target.name}"`);
+  if (!caller.mayOpen(target)) throw forbidden(caller.refusal?.(target) ?? `${caller.id} is not allowed to open target "${target.name}"`);
+  const reason = parseReason(params.reason);
+  if (target.requireReason && reason === undefined) {
+    throw new HttpError(400, REASON_REQUIRED, `target "${target.name}" requires a reason for every login: give a ticket ID or a sentence in reason`);
+  }
 
   if (params.service !== undefined && params.destination !== undefined) {
     throw badRequest('give service or destination, not both');
@@ -166,12 +211,22 @@ export function resolveLogin(registry: Registry, caller: Caller, params: LoginPa
       ? destinationUrl(registry.partition, params.destination, region)
       : serviceUrl(registry.partition, params.service ?? 'home', region);
 
-  return { target, caller: caller.id, sessionName: caller.name, region, destination, logout: parseLogout(params.logout) };
+  return { target, caller: caller.id, sessionName: caller.name, region, destination, logout: parseLogout(params.logout), ...(reason === undefined ? {} : { reason }) };
 }
 
-/** The IAM entry: the caller is the principal AWS authenticated for the AWS_IAM function URL. */
-export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry): LoginRequest {
+/**
+ * The IAM entry: the caller is the principal AWS authenticated for the AWS_IAM function URL. With
+ * `onBehalf` (from `takeOnBehalf`, and `event` without its parameters) the caller is a bot that names
+ * a person: authorized as its delegator, and the person by the target's people rules, never by the
+ * bot's own allowedCallers; the session is named after the person.
+ */
+export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry, onBehalf?: OnBehalf): LoginRequest {
   requireGet(event);
   const callerArn = callerArnOf(event);
-  return parseLogin(event, registry, { id: callerArn, name: callerIdentity(callerArn), mayOpen: (t) => isCallerAllowed(t, callerArn) });
+  if (onBehalf === undefined) {
+    return parseLogin(event, registry, { id: callerArn, name: callerIdentity(callerArn), mayOpen: (t) => isCallerAllowed(t, callerArn) });
+  }
+  const refusal = (t: Target): string | undefined => delegationRefusal(registry, t, callerArn, onBehalf);
+  const caller: Caller = { id: callerArn, name: delegatedSessionName(onBehalf, callerArn), mayOpen: (t) => refusal(t) === undefined, refusal };
+  return { ...parseLogin(event, registry, caller), person: onBehalf.email };
 }

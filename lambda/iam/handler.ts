@@ -4,7 +4,7 @@ import { doctorCaller, doctorLogLine, isDoctorSchedule, runDoctor } from './doct
 import { loggedLogin } from '../core/login';
 import { accessLog, errorPages, type BrokerContext } from '../core/middleware';
 import { PARTITIONS } from '../core/partition';
-import { listTargets, parseLoginRequest, requireOwnUrl, responseFormat, type FunctionUrlEvent } from '../core/request';
+import { listTargets, parseLoginRequest, requireOwnUrl, responseFormat, takeOnBehalf, type FunctionUrlEvent } from '../core/request';
 import { COMMON_HEADERS, loginResponse, targetListResponse } from '../core/response';
 import { createRuntime } from '../core/runtime';
 
@@ -16,7 +16,10 @@ const { registry, login: deps } = createRuntime(process.env, process.env.CONSOLE
 const issuer = process.env.CONSOLE_ISSUER_URL || `https://${PARTITIONS[registry.partition].consoleHost}/`;
 
 async function login(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
-  const request = parseLoginRequest(event, registry);
+  // A bot that names a person: the line records whom it asked for, refused or not.
+  const { onBehalf, rest } = takeOnBehalf(event.rawQueryString);
+  context.accessLog.person = onBehalf?.email;
+  const request = parseLoginRequest({ ...event, rawQueryString: rest }, registry, onBehalf);
   const result = await loggedLogin(deps, request, issuer, context.accessLog);
   return loginResponse(result, responseFormat(event.headers.accept));
 }
