@@ -27,6 +27,7 @@ import { ADMIN_CALLER } from '../test/support/config';
 import { functionUrlEvent, lambdaContext } from '../test/support/events';
 import { SCALE_GROUP, scaleConfig, scaleConfigFile } from '../test/support/scale';
 import { barChart } from './chart';
+import { measureSlackEntry } from './slack';
 
 const ROOT = path.join(__dirname, '..');
 const WORK = path.join(ROOT, '.bench');
@@ -272,6 +273,10 @@ async function main(): Promise<void> {
   await fake.stop();
   const loadErrors = load.errors + load.timeouts + load.non2xx;
 
+  // 7. The Slack entry's cold path: Slack waits three seconds, cold start included.
+  console.log(`Slack entry: ${COLD_RUNS} cold imports, ${LOGIN_RUNS} first answers...`);
+  const slack = await measureSlackEntry(WORK, COLD_RUNS, LOGIN_RUNS);
+
   // Report.
   const rows: [string, string, string][] = [
     ['Bundle (deployed asset)', `${kb(size.bytes)} minified, ${kb(size.gzip)} gzipped`, 'goal: under 350 KB'],
@@ -296,7 +301,7 @@ async function main(): Promise<void> {
     [`Home page render, a person allowed every target: ${sizes} targets`, each(homes, (h) => ms(h.ms)), `page ${each(homes, (h) => kb(h.bytes))}`],
     ['Home page render, 300 targets in one group', ms(oneGroup.ms), `page ${kb(oneGroup.bytes)}`],
   ];
-  rows.push(...scaleRows);
+  rows.push(...slack.rows, ...scaleRows);
   const [small, half, full] = [0, 1, 2].map((i) => ({ synth: scaleSynths[i], bundle: scaleBundles[i], home: homes[i] }));
   if (!small?.synth || !small.bundle || !half?.synth || !half.home || !full?.synth || !full.bundle || !full.home) throw new Error('a scale measure is missing');
   const times = (a: number, b: number): string => `×${(a / b).toFixed(2)}`;
@@ -363,6 +368,12 @@ How each is taken:
    registry's IAM entry is measured as in 4, asking for its last target, each request interleaved
    with one to the deployed bundle. The home page is \`homePage\` of \`lambda/web/web-pages.ts\`
    for a person allowed every target, with five opened last, median of ${RENDERS} renders.
+7. **Slack entry** (\`bench/slack.ts\`): a broker with a Slack entry and no browser entry, so the entry
+   mints login URLs itself, its longest path. Its bundle; its cold import, interleaved with the IAM
+   entry's of the same synthesis; and its first answer in a fresh process (\`bench/slack-probe.mjs\`): a
+   slash command signed as Slack signs it, to the answer with its login URL button in hand, through
+   the local Secrets Manager, Slack Web API (\`users.info\`, \`usergroups.users.list\`), STS and federation
+   servers, interleaved with the IAM entry's first login URL. Slack allows three seconds for the answer.
 
 ## What grows with what
 
