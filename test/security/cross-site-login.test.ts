@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COOKIE_NAMES } from '../../lambda/web/cookies';
 import { csrfToken } from '../../lambda/web/csrf';
+import { RECENT_COOKIE } from '../../lambda/web/recent-targets';
 import { launchBrowser, signInToHomePage } from '../support/browser';
 import { functionUrlEvent, lambdaContext } from '../support/events';
 import { startWebEntry, TYPED, type WebEntry } from '../support/web-entry';
@@ -206,6 +207,8 @@ describe('a login or sign-out started by another site needs the person’s own c
       expect(refused.status).toBe(403);
       expect(done.status).toBe(200);
       expect(done.setCookies.some((c) => c.startsWith(`${COOKIE_NAMES.session}=;`))).toBe(true);
+      // What this browser opened last goes too, with the attributes it was set with, or the browser would keep it.
+      expect(done.setCookies).toContain(`${RECENT_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0`);
     });
   });
 
