@@ -4,7 +4,7 @@ import { HttpRequest } from '@smithy/core/protocols';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { DoctorReport } from '../lambda/iam/doctor';
+import { DOCTOR_TIMEOUT_SECONDS, type DoctorReport } from '../lambda/doctor/doctor';
 import type { LoginResult } from '../lambda/core/login';
 import { isConsoleUrl } from '../lambda/core/destination';
 import { isPartition, PARTITIONS, type Partition } from '../lambda/core/partition';
@@ -72,6 +72,14 @@ function personQuery(person: PersonOptions | undefined): Record<string, string> 
   return { for: person.email, ...(groups.length > 0 ? { groups: groups.join(',') } : {}) };
 }
 
+/** What every call takes: how to sign, and where to look for the stack. */
+type CallOptions = Omit<BrokerOptions, 'url'>;
+
+export interface DoctorOptions extends CallOptions {
+  /** The doctor's function URL. @default - CONSOLE_BROKER_DOCTOR_URL, else the DoctorUrl output of the ConsoleBroker stack */
+  readonly doctorUrl?: string;
+}
+
 /** The broker's answer to a login (the Lambda's own type): keep `loginUrl` private, it signs in whoever opens it. */
 export type ConsoleLogin = LoginResult;
 export type { DoctorReport, TargetList };
@@ -82,13 +90,13 @@ export const LOCAL_SIGNIN_ORIGIN_VARIABLE = 'CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN'
 const LOOPBACK_HOSTS = ['127.0.0.1', '[::1]', 'localhost'];
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
 
-function credentialsOf(options: BrokerOptions): AwsCredentialIdentityProvider {
+function credentialsOf(options: CallOptions): AwsCredentialIdentityProvider {
   const given = options.credentials;
   if (given) return typeof given === 'function' ? given : () => Promise.resolve(given);
   return fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
 }
 
-async function resolveCredentials(options: BrokerOptions): Promise<AwsCredentialIdentity> {
+async function resolveCredentials(options: CallOptions): Promise<AwsCredentialIdentity> {
   try {
     return await credentialsOf(options)();
   } catch (error) {
@@ -195,38 +203,50 @@ function checkLoginUrl(login: ConsoleLogin, base: URL, localOrigins: readonly st
   return login;
 }
 
-/** The broker's URL: given, from CONSOLE_BROKER_URL, or read from the deployed stack with the caller's credentials. */
-export async function brokerUrl(options: BrokerOptions): Promise<URL> {
-  return safeBrokerUrl(await findBrokerUrl(options));
+/** Where a function URL of the broker comes from when not given: an environment variable, then a stack output. */
+interface UrlSource {
+  /** What the URL is, in messages. */
+  readonly what: string;
+  readonly option: string;
+  readonly variable: string;
+  readonly output: string;
 }
 
-async function findBrokerUrl(options: BrokerOptions): Promise<URL> {
+const LOGIN_URL: UrlSource = { what: 'broker URL', option: '--url', variable: 'CONSOLE_BROKER_URL', output: 'LoginUrl' };
+const DOCTOR_URL: UrlSource = { what: 'doctor URL', option: '--doctor-url', variable: 'CONSOLE_BROKER_DOCTOR_URL', output: 'DoctorUrl' };
+
+/** The broker's URL: given, from CONSOLE_BROKER_URL, or read from the deployed stack with the caller's credentials. */
+export async function brokerUrl(options: BrokerOptions): Promise<URL> {
+  return safeBrokerUrl(await findUrl(options, options.url, LOGIN_URL));
+}
+
+async function findUrl(options: CallOptions, url: string | undefined, source: UrlSource): Promise<URL> {
   const env = options.env ?? process.env;
-  const given = options.url ?? env.CONSOLE_BROKER_URL;
+  const given = url ?? env[source.variable];
   if (given) {
     try {
       return new URL(given);
     } catch {
-      throw new BrokerError('usage', `"${given}" is not a URL; give the broker's function URL, such as https://abc.lambda-url.eu-west-1.on.aws/`);
+      throw new BrokerError('usage', `"${given}" is not a URL; give the ${source.what}, a function URL such as https://abc.lambda-url.eu-west-1.on.aws/`);
     }
   }
-  const howTo = 'Pass --url, set CONSOLE_BROKER_URL, or give credentials and a region (--broker-region or AWS_REGION) that can read the ConsoleBroker stack.';
+  const howTo = `Pass ${source.option}, set ${source.variable}, or give credentials and a region (--broker-region or AWS_REGION) that can read the ConsoleBroker stack.`;
   const region = options.brokerRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new BrokerError('no-url', `No broker URL: ${howTo}`);
+  if (!region) throw new BrokerError('no-url', `No ${source.what}: ${howTo}`);
   const client = new CloudFormationClient({ region, credentials: credentialsOf(options) });
   try {
     const answer = await client.send(new DescribeStacksCommand({ StackName: BROKER_STACK }));
-    const url = answer.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'LoginUrl')?.OutputValue;
-    if (url) return new URL(url);
+    const found = answer.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === source.output)?.OutputValue;
+    if (found) return new URL(found);
   } catch (error) {
-    throw new BrokerError('no-url', `No broker URL: the ${BROKER_STACK} stack in ${region} could not be read (${error instanceof Error ? error.name : String(error)}). ${howTo}`);
+    throw new BrokerError('no-url', `No ${source.what}: the ${BROKER_STACK} stack in ${region} could not be read (${error instanceof Error ? error.name : String(error)}). ${howTo}`);
   } finally {
     client.destroy();
   }
-  throw new BrokerError('no-url', `No broker URL: the ${BROKER_STACK} stack in ${region} has no LoginUrl output. ${howTo}`);
+  throw new BrokerError('no-url', `No ${source.what}: the ${BROKER_STACK} stack in ${region} has no ${source.output} output. ${howTo}`);
 }
 
-function signingRegion(url: URL, options: BrokerOptions): string {
+function signingRegion(url: URL, options: CallOptions): string {
   const fromHost = FUNCTION_URL_HOST.exec(url.hostname)?.[1];
   const env = options.env ?? process.env;
   return fromHost ?? options.brokerRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -238,7 +258,7 @@ interface BrokerErrorBody {
 }
 
 /** Signs a GET for the function URL with SigV4 (service `lambda`), sends it, and returns the parsed JSON. */
-async function call<T>(base: URL, path: string, query: Record<string, string>, options: BrokerOptions): Promise<T> {
+async function call<T>(base: URL, path: string, query: Record<string, string>, options: CallOptions): Promise<T> {
   const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base : `${base.href}/`);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   const credentials = await resolveCredentials(options);
@@ -314,7 +334,11 @@ export async function listConsoleTargets(options: BrokerOptions & { readonly per
   return call<TargetList>(await brokerUrl(options), '/targets', personQuery(options.person), options);
 }
 
-/** Has the broker read every target's external ID and assume its role; the caller must be one of its operators. */
-export async function checkTargets(options: BrokerOptions = {}): Promise<DoctorReport> {
-  return call<DoctorReport>(await brokerUrl(options), '/doctor', {}, options);
+/**
+ * Has the doctor read every target's external ID and assume its role; the caller must be one of the
+ * broker's operators. It waits as long as the doctor may run, which reports what it had no time for.
+ */
+export async function checkTargets(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const url = safeBrokerUrl(await findUrl(options, options.doctorUrl, DOCTOR_URL));
+  return call<DoctorReport>(url, '/', {}, { timeoutMs: (DOCTOR_TIMEOUT_SECONDS + 15) * 1000, ...options });
 }

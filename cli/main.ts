@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { BrokerError, checkTargets, listConsoleTargets, requestConsoleLogin, type BrokerOptions, type DoctorReport } from './client';
+import { BrokerError, checkTargets, listConsoleTargets, requestConsoleLogin, type BrokerOptions, type DoctorOptions, type DoctorReport } from './client';
 
 const USAGE = `Usage:
   console-broker login <target> [--region R] [--service S | --destination PATH] [--logout] [--reason TEXT]
                        [--for EMAIL [--groups G1,G2]] [--print | --json]
   console-broker targets [--for EMAIL [--groups G1,G2]] [--json]
-  console-broker doctor [--json]
+  console-broker doctor [--doctor-url URL] [--json]
 
 Common options:
   --url URL            the broker's function URL (else CONSOLE_BROKER_URL, else the ConsoleBroker stack's output)
@@ -21,7 +21,8 @@ or a sentence); the broker logs it, and some targets require it.
 address, with --groups the groups the bot may vouch they are in: the broker authorizes that person
 and names the console session after them.
 doctor (for the broker's operators) reads every target's external ID and assumes its role as a login
-would, prints what is wrong with each broken one, and exits 1 when any is broken.`;
+would, prints what is wrong with each broken one, and exits 1 when any is broken. It runs in its own
+function: --doctor-url, else CONSOLE_BROKER_DOCTOR_URL, else the ConsoleBroker stack's DoctorUrl output.`;
 
 const OPTIONS = {
   region: { type: 'string' },
@@ -34,6 +35,7 @@ const OPTIONS = {
   print: { type: 'boolean' },
   json: { type: 'boolean' },
   url: { type: 'string' },
+  'doctor-url': { type: 'string' },
   profile: { type: 'string' },
   'broker-region': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -66,9 +68,9 @@ function doctorTable(report: DoctorReport): string[] {
   return [...table, '', ...advice, ...(advice.length > 0 ? [''] : []), summary];
 }
 
-async function doctor(rest: readonly string[], json: boolean | undefined, common: BrokerOptions, out: Output): Promise<number> {
+async function doctor(rest: readonly string[], json: boolean | undefined, options: DoctorOptions, out: Output): Promise<number> {
   if (rest.length > 0) throw new BrokerError('usage', `doctor takes no arguments\n\n${USAGE}`);
-  const report = await checkTargets(common);
+  const report = await checkTargets(options);
   if (json) out(JSON.stringify(report, null, 2));
   else for (const line of doctorTable(report)) out(line);
   return report.ok ? 0 : 1;
@@ -90,6 +92,7 @@ export async function main(argv: readonly string[], out: Output, err: Output, op
       ...(values['broker-region'] ? { brokerRegion: values['broker-region'] } : {}),
     };
 
+    if (command !== 'doctor' && values['doctor-url']) throw new BrokerError('usage', `--doctor-url is for the doctor command only.\n\n${USAGE}`);
     if (values.groups !== undefined && values.for === undefined) throw new BrokerError('usage', '--groups needs --for: name the person the groups belong to.');
     const person = values.for === undefined ? {} : { person: { email: values.for, groups: values.groups?.split(',') ?? [] } };
 
@@ -132,7 +135,11 @@ export async function main(argv: readonly string[], out: Output, err: Output, op
       }
       return 0;
     }
-    if (command === 'doctor') return await doctor(rest, values.json, common, out);
+    if (command === 'doctor') {
+      // --url names the login URL; the doctor answers at another, and a silent mix-up would only say 404.
+      if (values.url) throw new BrokerError('usage', 'doctor runs at the doctor URL: give --doctor-url, not --url.');
+      return await doctor(rest, values.json, { ...common, ...(values['doctor-url'] ? { doctorUrl: values['doctor-url'] } : {}) }, out);
+    }
     throw new BrokerError('usage', `Unknown command "${command}".\n\n${USAGE}`);
   } catch (error) {
     if (error instanceof BrokerError) {

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { DOCTOR_RULE_NAME } from '../lambda/iam/doctor';
+import { DOCTOR_RULE_NAME, DOCTOR_TIMEOUT_SECONDS } from '../lambda/doctor/doctor';
 import { externalIdSecretName, type Registry, type Target } from '../lambda/core/registry';
 import type { BrokerConfig, SlackConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
@@ -30,6 +30,7 @@ const CONSOLE_ISSUER_URL = 'CONSOLE_ISSUER_URL';
 export class BrokerStack extends Stack {
   readonly loginRole: iam.Role;
   readonly loginFunction: LoginFunction;
+  readonly doctorFunction: LoginFunction;
   /** The external ID secret of each target, by target name. */
   readonly externalIdSecrets: ReadonlyMap<string, secretsmanager.Secret>;
   /**
@@ -78,6 +79,16 @@ export class BrokerStack extends Stack {
       reservedConcurrency: config.reservedConcurrency,
     });
 
+    // The doctor does for every target what a login does, so it runs as the login role; in its own
+    // function, because hundreds of targets do not fit a login's timeout.
+    this.doctorFunction = new LoginFunction(this, 'DoctorFunction', {
+      entry: path.join(__dirname, '..', 'lambda', 'doctor', 'handler.ts'),
+      registry,
+      role: this.loginRole,
+      logRetentionDays: config.logRetentionDays,
+      timeout: Duration.seconds(DOCTOR_TIMEOUT_SECONDS),
+    });
+
     const web = config.openIdProvider ? this.webEntry(config, key, registry) : undefined;
     // The console sends people to the login URL's Issuer when their session ends; the IAM entry's own
     // URL would show a browser only {"Message":"Forbidden"}, so send them to the browser entry. Without
@@ -86,7 +97,7 @@ export class BrokerStack extends Stack {
     if (web) this.loginFunction.addEnvironment(CONSOLE_ISSUER_URL, web.url);
     const slack = config.slack ? this.slackEntry(config.slack, config, key, registry, web?.url) : undefined;
 
-    const observability = new Observability(this, 'Observability', { iamEntry: this.loginFunction, browserEntry: web?.fn, slackEntry: slack });
+    const observability = new Observability(this, 'Observability', { iamEntry: this.loginFunction, browserEntry: web?.fn, slackEntry: slack, doctor: this.doctorFunction });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: observability.topic.topicArn,
       description: "Subscribe to this SNS topic to hear the broker's alarms (README, Operating it)",
@@ -98,7 +109,7 @@ export class BrokerStack extends Stack {
           new iam.PolicyStatement({
             sid: 'WriteOwnLogs',
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            resources: [this.loginFunction, ...(web ? [web.fn] : [])].map((fn) => fn.logGroup.logGroupArn),
+            resources: [this.loginFunction, this.doctorFunction, ...(web ? [web.fn] : [])].map((fn) => fn.logGroup.logGroupArn),
           }),
           ...(web
             ? [new iam.PolicyStatement({ sid: 'ReadWebSecrets', actions: ['secretsmanager:GetSecretValue'], resources: web.secrets.map((s) => s.secretArn) })]
@@ -126,13 +137,14 @@ export class BrokerStack extends Stack {
     });
 
     // The doctor checks every target hourly and writes the DoctorFailed metric; the Lambda takes a
-    // scheduled event only from a rule of this name (lambda/iam/doctor.ts).
+    // scheduled event only from a rule of this name (lambda/doctor/doctor.ts).
     new events.Rule(this, 'DoctorSchedule', {
       ruleName: DOCTOR_RULE_NAME,
       description: 'Runs the console-broker doctor: reads each target\'s external ID and assumes its role',
       schedule: events.Schedule.rate(Duration.hours(1)),
-      targets: [new eventTargets.LambdaFunction(this.loginFunction, { retryAttempts: 0 })],
+      targets: [new eventTargets.LambdaFunction(this.doctorFunction, { retryAttempts: 0 })],
     });
+    this.doctorUrl(config);
 
     const url = this.loginFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     // Function URLs need both lambda:InvokeFunctionUrl and lambda:InvokeFunction (since October 2025);
@@ -160,6 +172,30 @@ export class BrokerStack extends Stack {
     new CfnOutput(this, 'CallerPolicyDocument', {
       value: this.toJsonString(new iam.PolicyDocument({ statements: callerStatements })),
       description: `The identity policy a caller needs: attach ${callerPolicyName(config.region)} in this account, or put this document in a permission set or another account's policy`,
+    });
+  }
+
+  /**
+   * Operators run the doctor through its own AWS_IAM function URL, which only their accounts may call;
+   * the handler then admits only the registry's operators. They need both actions in their identity
+   * policy too: the OperatorPolicy managed policy here, or the OperatorPolicyDocument output elsewhere.
+   * https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+   */
+  private doctorUrl(config: BrokerConfig): void {
+    const url = this.doctorFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    for (const account of operatorAccounts(config)) {
+      this.doctorFunction.grantInvokeUrl(new iam.AccountPrincipal(account));
+    }
+    const statements = callerPolicyStatements(this.doctorFunction.functionArn);
+    new iam.ManagedPolicy(this, 'OperatorPolicy', {
+      managedPolicyName: `console-broker-operator-${config.region}`,
+      description: "Lets a principal call the console-broker doctor's AWS_IAM function URL, and nothing else",
+      statements,
+    });
+    new CfnOutput(this, 'DoctorUrl', { value: url.url, description: "The doctor: GET <url> signed with SigV4, for the registry's operators" });
+    new CfnOutput(this, 'OperatorPolicyDocument', {
+      value: this.toJsonString(new iam.PolicyDocument({ statements })),
+      description: `The identity policy an operator needs to run the doctor: attach console-broker-operator-${config.region} in this account, or put this document in a permission set or another account's policy`,
     });
   }
 
@@ -427,6 +463,11 @@ export function callerAccounts(config: BrokerConfig): string[] {
   const patterns = [...config.targets.flatMap((t) => t.allowedCallers), ...delegators, ...config.operators];
   const accounts = patterns.map((pattern) => pattern.split(':')[4] ?? '');
   return [...new Set(accounts)].sort();
+}
+
+/** The accounts of the operators, who may call the doctor's function URL. */
+function operatorAccounts(config: BrokerConfig): string[] {
+  return [...new Set(config.operators.map((pattern) => pattern.split(':')[4] ?? ''))].sort();
 }
 
 /** What the login Lambda needs to know of the targets: everything but the external IDs. */

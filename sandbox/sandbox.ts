@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DOCTOR_TIMEOUT_SECONDS } from '../lambda/doctor/doctor';
 import { registryFor } from '../lib/broker-stack';
 import { loadConfig } from '../lib/config';
 import { brokerRoleArn } from '../lib/names';
@@ -44,6 +45,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** The local function URL, in front of the bundled Lambda from cdk.out. */
   readonly url: string;
+  /** The doctor's local function URL, in front of its own bundled Lambda. */
+  readonly doctorUrl: string;
   readonly aws: FakeAws;
   /** A target the allowed caller may open. */
   readonly exampleTarget: string;
@@ -66,14 +69,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   // The Lambda's environment, then its bundled code, as the runtime would load it.
   for (const [key, value] of Object.entries(aws.env())) process.env[key] = value;
+  const callers = new Map(Object.values(SANDBOX_CALLERS).map((caller) => [caller.credentials.accessKeyId, caller]));
   const { handler } = (await import(pathToFileURL(bundledHandlerPath()).href)) as { handler: FunctionHandler };
-  const functionUrl = new LocalFunctionUrl(
-    handler,
-    new Map(Object.values(SANDBOX_CALLERS).map((caller) => [caller.credentials.accessKeyId, caller])),
-  );
+  const functionUrl = new LocalFunctionUrl(handler, callers);
   const url = await functionUrl.start(options.port ?? 0);
-  // The deployed stack's output, which the CLI reads with the caller's credentials when given no URL.
-  aws.stackOutputs.set('ConsoleBroker', { LoginUrl: url });
+  const doctor = (await import(pathToFileURL(bundledHandlerPath({ functionId: 'DoctorFunction' })).href)) as { handler: FunctionHandler };
+  const doctorFunctionUrl = new LocalFunctionUrl(doctor.handler, callers, 'AWS_IAM', DOCTOR_TIMEOUT_SECONDS * 1000);
+  const doctorUrl = await doctorFunctionUrl.start(options.port ? options.port + 1 : 0);
+  // The deployed stack's outputs, which the CLI reads with the caller's credentials when given no URL.
+  aws.stackOutputs.set('ConsoleBroker', { LoginUrl: url, DoctorUrl: doctorUrl });
   for (const caller of Object.values(SANDBOX_CALLERS)) aws.principals.set(caller.credentials.accessKeyId, caller.credentials);
   const example = registry.targets.find((t) => isCallerAllowed(t, SANDBOX_CALLERS.allowed.arn));
   const entries: SandboxEntry[] = [];
@@ -84,12 +88,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   return {
     url,
+    doctorUrl,
     aws,
     exampleTarget: example?.name ?? registry.targets[0]?.name ?? '',
     entries,
     stop: async () => {
       for (const entry of entries) await entry.stop();
       await functionUrl.stop();
+      await doctorFunctionUrl.stop();
       await aws.stop();
     },
   };

@@ -86,7 +86,7 @@ describe('console-broker CLI against the sandbox', () => {
   });
 
   it("doctor prints a table, says what is wrong with the sandbox's broken target, and exits 1", async () => {
-    const { code, stdout } = await run(['doctor', '--url', sandbox.url], alice);
+    const { code, stdout } = await run(['doctor', '--doctor-url', sandbox.doctorUrl], alice);
 
     expect(code).toBe(1);
     const rows = stdout.split('\n').filter((line) => /^[a-z]/.test(line) && / \d{12} /.test(line));
@@ -102,18 +102,41 @@ describe('console-broker CLI against the sandbox', () => {
   });
 
   it('doctor --json prints the report for machines', async () => {
-    const { code, stdout } = await run(['doctor', '--url', sandbox.url, '--json'], alice);
+    const { code, stdout } = await run(['doctor', '--doctor-url', sandbox.doctorUrl, '--json'], alice);
 
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ ok: false, broken: 1, targets: [{ ok: true }, { ok: true }, { ok: true }, { target: SANDBOX_BROKEN_TARGET, problem: 'TargetRefused' }] });
   });
 
   it('doctor is refused to a caller who is not an operator', async () => {
-    const { code, stdout, stderr } = await run(['doctor', '--url', sandbox.url], mallory);
+    const { code, stdout, stderr } = await run(['doctor', '--doctor-url', sandbox.doctorUrl], mallory);
 
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr.trim()).toBe(`console-broker: Not allowed: ${SANDBOX_CALLERS.outsider.arn} is not among the operators who may run the doctor.`);
+  });
+
+  it("doctor finds its own URL as login finds the broker's: CONSOLE_BROKER_DOCTOR_URL, else the stack's DoctorUrl output", async () => {
+    const fromVariable = await run(['doctor', '--json'], { ...alice, CONSOLE_BROKER_DOCTOR_URL: sandbox.doctorUrl, CONSOLE_BROKER_URL: sandbox.url });
+    const fromStack = await run(['doctor', '--json'], { ...alice, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_CLOUDFORMATION: sandbox.aws.cloudFormationUrl });
+    const none = await run(['doctor'], alice);
+
+    for (const found of [fromVariable, fromStack]) {
+      expect(found.code).toBe(1);
+      expect(JSON.parse(found.stdout)).toMatchObject({ ok: false, broken: 1 });
+    }
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/No doctor URL: Pass --doctor-url, set CONSOLE_BROKER_DOCTOR_URL, or give credentials and a region/);
+  });
+
+  it('doctor refuses --url, the login URL, rather than ask the wrong function', async () => {
+    const { code, stderr } = await run(['doctor', '--url', sandbox.url], alice);
+    const elsewhere = await run(['targets', '--doctor-url', sandbox.doctorUrl], alice);
+
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe('console-broker: doctor runs at the doctor URL: give --doctor-url, not --url.');
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/--doctor-url is for the doctor command only/);
   });
 
   it('fails with 403 for a caller not in the target list, naming the caller the broker saw', async () => {

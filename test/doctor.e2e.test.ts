@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DOCTOR_RULE_NAME, type DoctorReport, type TargetHealth } from '../lambda/iam/doctor';
+import { DOCTOR_DEADLINE_MARGIN_MS, DOCTOR_RULE_NAME, DOCTOR_TIMEOUT_SECONDS, type DoctorReport, type TargetHealth } from '../lambda/doctor/doctor';
 import { BROKER_PRINCIPAL_ARN, FakeAws } from './fakes/aws';
 import { externalIdTrustPolicy } from './fakes/iam';
 import { bundledHandlerPath, startBundle, type RunningBundle } from './support/bundle';
@@ -10,8 +10,8 @@ import { functionUrlEvent, scheduledEvent } from './support/events';
 import { findLeaks } from './support/leaks';
 import { CDK_OUT } from './support/paths';
 
-// The bundle in cdk.out carries the registry of config/console-broker.json: four targets, and the
-// AWSReservedSSO_Admin_* sessions as operators.
+// The doctor's bundle in cdk.out carries the registry of config/console-broker.json: four targets, and
+// the AWSReservedSSO_Admin_* sessions as operators.
 const TARGETS = {
   'prod-readonly': 'arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly',
   'prod-billing': 'arn:aws:iam::222222222222:role/ConsoleBrokerBilling',
@@ -22,13 +22,13 @@ type TargetName = keyof typeof TARGETS;
 const externalIdOf = (name: TargetName): string => `doctorExternalId0123456789-${name}`;
 const secretOf = (name: TargetName): string => `console-broker/external-id/${name}`;
 
-describe('the doctor, in the bundled IAM entry from cdk.out', () => {
+describe("the doctor, in its own function's bundle from cdk.out", () => {
   const fake = new FakeAws();
   let bundle: RunningBundle;
 
   beforeAll(async () => {
     await fake.start();
-    bundle = await startBundle(bundledHandlerPath(), fake.env());
+    bundle = await startBundle(bundledHandlerPath({ functionId: 'DoctorFunction' }), fake.env());
   });
 
   afterAll(async () => {
@@ -36,16 +36,17 @@ describe('the doctor, in the bundled IAM entry from cdk.out', () => {
     await fake.stop();
   });
 
-  // Every target healthy: its secret holds the external ID its role's trust admits.
+  // Every target healthy: its secret holds the external ID its role's trust admits, and STS answers.
   beforeEach(() => {
+    fake.stalledRoles.clear();
     for (const name of Object.keys(TARGETS) as TargetName[]) {
       fake.roles.set(TARGETS[name], { externalId: externalIdOf(name) });
       fake.secrets.set(secretOf(name), externalIdOf(name));
     }
   });
 
-  async function doctor(callerArn = ADMIN_CALLER): Promise<{ status: number | undefined; body: string; report: DoctorReport }> {
-    const response = await bundle.invoke(functionUrlEvent({ path: '/doctor', callerArn, accept: 'application/json' }));
+  async function doctor(callerArn = ADMIN_CALLER, timeoutMs?: number): Promise<{ status: number | undefined; body: string; report: DoctorReport }> {
+    const response = await bundle.invoke(functionUrlEvent({ path: '/', callerArn, accept: 'application/json' }), { timeoutMs });
     const body = response.body ?? '';
     return { status: response.statusCode, body, report: JSON.parse(body) as DoctorReport };
   }
@@ -72,7 +73,7 @@ describe('the doctor, in the bundled IAM entry from cdk.out', () => {
     expect(fake.callsTo('federation').length).toBe(federationCalls);
     const assumes = fake.callsTo('sts').slice(stsCalls);
     expect(assumes).toHaveLength(4);
-    for (const call of assumes) expect(call.params).toMatchObject({ RoleSessionName: 'console-broker-doctor', SourceIdentity: 'console-broker-doctor' });
+    for (const call of assumes) expect(call.params).toMatchObject({ RoleSessionName: 'doctor=console-broker', SourceIdentity: 'doctor=console-broker' });
   });
 
   it('tells a refused SourceIdentity, a wrong external ID and an unreadable secret apart', async () => {
@@ -124,7 +125,7 @@ describe('the doctor, in the bundled IAM entry from cdk.out', () => {
     const before = fake.calls.length;
 
     // Act
-    const response = await bundle.invoke(functionUrlEvent({ path: '/doctor', callerArn: BOT_CALLER, accept: 'application/json' }));
+    const response = await bundle.invoke(functionUrlEvent({ path: '/', callerArn: BOT_CALLER, accept: 'application/json' }));
 
     // Assess
     expect(response.statusCode).toBe(403);
@@ -141,14 +142,84 @@ describe('the doctor, in the bundled IAM entry from cdk.out', () => {
 
     // Assess: the answer holds counts only; the log line holds the metric and what to do
     expect(JSON.parse(response.body ?? '')).toEqual({ ok: false, checked: 4, broken: 1 });
-    const line = bundle.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'doctor');
+    const line = doctorLines().at(-1);
     expect(line).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Namespace: 'ConsoleBroker', Dimensions: [[]], Metrics: [{ Name: 'DoctorFailed', Unit: 'Count' }] }] },
       DoctorFailed: 1,
+      ranBy: 'schedule',
       checked: 4,
       broken: [{ target: 'customer-globex', problem: 'TargetRefused' }],
     });
     expect(findLeaks(bundle.output(), fake)).toEqual([]);
+  });
+
+  const doctorLines = (): Record<string, unknown>[] =>
+    bundle.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === 'doctor');
+
+  it('reports targets it could not finish by its deadline as NotChecked, answers in time, and writes its metric line', async () => {
+    // Prepare: three targets' STS calls never come back; a function with 6 s left leaves the run 1 s
+    const stalled: TargetName[] = ['prod-billing', 'customer-acme', 'customer-globex'];
+    for (const name of stalled) fake.stalledRoles.add(TARGETS[name]);
+    const timeoutMs = DOCTOR_DEADLINE_MARGIN_MS + 1000;
+    const linesBefore = doctorLines().length;
+    const started = performance.now();
+
+    // Act
+    const { status, report } = await doctor(ADMIN_CALLER, timeoutMs);
+
+    // Assess: the answer came before the function's own end, with every stalled target counted broken
+    expect(performance.now() - started).toBeLessThan(timeoutMs - DOCTOR_DEADLINE_MARGIN_MS / 2);
+    expect(status).toBe(200);
+    expect(report).toMatchObject({ ok: false, broken: 3 });
+    expect(byName(report, 'prod-readonly')).toMatchObject({ ok: true });
+    for (const name of stalled) {
+      expect(byName(report, name)).toMatchObject({ ok: false, problem: 'NotChecked' });
+      expect(byName(report, name)?.steps.map((s) => [s.step, s.ok])).toEqual([['read external ID', true]]);
+    }
+    expect(byName(report, 'customer-acme')?.advice).toMatch(/ran out of time/);
+    const lines = doctorLines().slice(linesBefore);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ DoctorFailed: 3, checked: 4, ranBy: ADMIN_CALLER });
+  });
+
+  it('writes its metric line on the schedule too when targets stall past the deadline', async () => {
+    // Prepare
+    fake.stalledRoles.add(TARGETS['customer-acme']);
+    const linesBefore = doctorLines().length;
+
+    // Act
+    const response = await bundle.invoke(scheduledEvent(), { timeoutMs: DOCTOR_DEADLINE_MARGIN_MS + 1000 });
+
+    // Assess
+    expect(JSON.parse(response.body ?? '')).toEqual({ ok: false, checked: 4, broken: 1 });
+    expect(doctorLines().slice(linesBefore)).toEqual([
+      expect.objectContaining({ DoctorFailed: 1, ranBy: 'schedule', broken: [expect.objectContaining({ target: 'customer-acme', problem: 'NotChecked' })] }),
+    ]);
+  });
+
+  it('gives each call to AWS one short try: a call that does not answer is UpstreamTimeout within seconds', async () => {
+    // Prepare
+    fake.stalledRoles.add(TARGETS['customer-acme']);
+    const assumesBefore = fake.callsTo('sts').filter((c) => c.params.RoleArn === TARGETS['customer-acme']).length;
+    const started = performance.now();
+
+    // Act
+    const { report } = await doctor();
+
+    // Assess
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(byName(report, 'customer-acme')).toMatchObject({ ok: false, problem: 'UpstreamTimeout' });
+    expect(byName(report, 'customer-acme')?.advice).toBe('AWS STS did not answer in time');
+    expect(fake.callsTo('sts').filter((c) => c.params.RoleArn === TARGETS['customer-acme']).length).toBe(assumesBefore + 1);
+  });
+
+  it('answers only GET / on its URL', async () => {
+    const before = fake.calls.length;
+
+    const response = await bundle.invoke(functionUrlEvent({ path: '/doctor', callerArn: ADMIN_CALLER, accept: 'application/json' }));
+
+    expect(response.statusCode).toBe(404);
+    expect(fake.calls.length).toBe(before);
   });
 
   it("refuses a scheduled event from any other rule as it refuses any event that is not a function URL's", async () => {
@@ -161,8 +232,8 @@ describe('the doctor, in the bundled IAM entry from cdk.out', () => {
   });
 });
 
-describe('the doctor schedule in the broker template', () => {
-  it('is a rule of the name the Lambda accepts, invoking the IAM entry hourly', () => {
+describe("the doctor's function, schedule and URL in the broker template", () => {
+  it('is a rule of the name the Lambda accepts, invoking the doctor function hourly', () => {
     // Prepare
     const template = JSON.parse(readFileSync(path.join(CDK_OUT, 'ConsoleBroker.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -172,6 +243,24 @@ describe('the doctor schedule in the broker template', () => {
     // Assess
     expect(rules).toHaveLength(1);
     expect(rules[0]?.Properties).toMatchObject({ Name: DOCTOR_RULE_NAME, ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
-    expect(JSON.stringify(rules[0]?.Properties.Targets)).toMatch(/LoginFunction/);
+    expect(JSON.stringify(rules[0]?.Properties.Targets)).toMatch(/DoctorFunction/);
+    expect(JSON.stringify(rules[0]?.Properties.Targets)).not.toMatch(/LoginFunction/);
+  });
+
+  it('runs as the login role for minutes, with an AWS_IAM function URL given as DoctorUrl', () => {
+    const template = JSON.parse(readFileSync(path.join(CDK_OUT, 'ConsoleBroker.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      Outputs: Record<string, { Value: unknown }>;
+    };
+    const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    const doctorFn = functions.find(([id]) => id.startsWith('DoctorFunction'));
+    const loginFn = functions.find(([id]) => id.startsWith('LoginFunction'));
+
+    expect(doctorFn?.[1].Properties).toMatchObject({ Timeout: DOCTOR_TIMEOUT_SECONDS, Role: loginFn?.[1].Properties.Role });
+    expect(loginFn?.[1].Properties).toMatchObject({ Timeout: 15 });
+    const urls = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Url' && JSON.stringify(r.Properties.TargetFunctionArn).includes('DoctorFunction'));
+    expect(urls).toHaveLength(1);
+    expect(urls[0]?.Properties).toMatchObject({ AuthType: 'AWS_IAM' });
+    expect(JSON.stringify(template.Outputs.DoctorUrl?.Value)).toMatch(/DoctorFunctionFunctionUrl/);
   });
 });

@@ -151,7 +151,12 @@ describe('stacks', () => {
       const loginRole = Object.keys(broker.findResources('AWS::IAM::Role', { Properties: { RoleName: 'console-broker-login-eu-west-1' } }))[0];
 
       expect(statements).toEqual([
-        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LoginFunctionLogs/), 'Arn'] } },
+        {
+          Sid: 'WriteOwnLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^LoginFunctionLogs/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^DoctorFunctionLogs/), 'Arn'] }],
+        },
         { Sid: 'DecryptExternalIds', Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ExternalIdKey/), 'Arn'] } },
       ]);
       // Each target's secret and role in customer managed policies, so that the inline policy's size does not grow with them.
@@ -203,13 +208,30 @@ describe('stacks', () => {
         broker.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'AWS_IAM', Principal: principal });
         broker.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true, Principal: principal });
       }
-      // The fifth lets the doctor's schedule invoke the function, and only from its rule.
+      // The fifth lets the doctor's schedule invoke the doctor's function, and only from its rule.
       broker.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DoctorFunction'), 'Arn'] },
         Principal: 'events.amazonaws.com',
         SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DoctorSchedule'), 'Arn'] },
       });
       broker.resourceCountIs('AWS::Lambda::Permission', 5);
+    });
+
+    it("lets only the operators' accounts invoke the doctor's own AWS_IAM URL, and gives them a policy for it", () => {
+      const operator = 'arn:aws:sts::555555555555:assumed-role/AWSReservedSSO_Ops_0123456789abcdef/*';
+      const withOperators = Template.fromStack(addConsoleBroker(new App(), testConfig({ operators: [operator] })).broker);
+      const doctorArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^DoctorFunction[0-9A-F]{8}$'), 'Arn'] };
+
+      withOperators.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', TargetFunctionArn: doctorArn });
+      const doctorPermissions = Object.values(withOperators.findResources('AWS::Lambda::Permission')).filter((p) => JSON.stringify(p).includes('"DoctorFunction'));
+      expect(doctorPermissions.map((p) => (p as { Properties: Json }).Properties.Principal).sort()).toEqual(['555555555555', '555555555555', 'events.amazonaws.com']);
+      withOperators.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        ManagedPolicyName: 'console-broker-operator-eu-west-1',
+        PolicyDocument: { Statement: CALLER_STATEMENTS(doctorArn) },
+      });
+      withOperators.hasOutput('DoctorUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DoctorFunctionFunctionUrl'), 'FunctionUrl'] } });
+      withOperators.hasOutput('OperatorPolicyDocument', Match.anyValue());
     });
 
     it("gives callers in the broker account a managed policy with exactly the identity rights the URL's resource policy delegates to them", () => {

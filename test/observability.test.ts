@@ -67,23 +67,31 @@ describe('observability', () => {
     expectAlarm('Refused', { Namespace: 'ConsoleBroker', Dimensions: [{ Name: 'outcome', Value: 'AssumeRoleDenied' }], Statistic: 'Sum', Period: 300 });
   });
 
-  it('alarms on any 5xx answer, and on Lambda errors and throttles of both entries', () => {
+  it('alarms on any 5xx answer, and on Lambda errors and throttles of both entries and the doctor', () => {
     expectAlarm('ServerError', { Namespace: 'ConsoleBroker', Dimensions: Match.absent(), Statistic: 'Sum', Period: 300 });
     for (const metric of ['Errors', 'Throttles']) {
       const alarms = broker.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Lambda', MetricName: metric } });
-      expect(Object.keys(alarms)).toHaveLength(2);
+      expect(Object.keys(alarms)).toHaveLength(3);
+      expect(JSON.stringify(alarms)).toMatch(/DoctorFunction/);
       expectAlarm(metric, { Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 300 });
     }
   });
 
   it('alarms when a doctor run finds a broken target, and stays up until a run finds none', () => {
-    expectAlarm('DoctorFailed', { Namespace: 'ConsoleBroker', Dimensions: Match.absent(), Statistic: 'Maximum', Period: 3600 });
+    expectAlarm('DoctorFailed', { Namespace: 'ConsoleBroker', Dimensions: Match.absent(), Statistic: 'Maximum', Period: 3600, TreatMissingData: 'breaching' });
+  });
+
+  it('alarms when no doctor run writes its line: a doctor that dies or never runs is not read as healthy', () => {
+    const alarms = Object.values(broker.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'DoctorFailed' } })) as { Properties: Json }[];
+
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties.TreatMissingData).toBe('breaching');
   });
 
   it('draws a dashboard of logins, refusals, latency, cold starts and the alarms', () => {
     const [dashboard] = Object.values(broker.findResources('AWS::CloudWatch::Dashboard')) as { Properties: { DashboardBody: unknown } }[];
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);
-    for (const title of ['Alarms', 'Logins per target and entry', 'Refusals by reason', 'Request duration (ms)', 'Time waiting on AWS per login (ms)', 'Cold starts and 5xx']) {
+    for (const title of ['Alarms', 'Logins per target and entry', 'Refusals by reason', 'Request duration (ms)', 'Time waiting on AWS per login (ms)', 'Cold starts and 5xx', 'Doctor: broken targets; run time (ms)']) {
       expect(body).toContain(title);
     }
     // A search, so the graphs take in every target without a change to the dashboard.

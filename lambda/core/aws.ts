@@ -14,16 +14,17 @@ export interface AwsClients {
 /**
  * One client per service for the life of the execution environment. Endpoints come from the SDK's
  * own resolution, so AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_SECRETS_MANAGER still apply.
- * The SDK's requestTimeout only warns unless throwOnRequestTimeout is set.
+ * The SDK's requestTimeout only warns unless throwOnRequestTimeout is set. A login tries each call
+ * twice; the doctor, which must finish every target within its deadline, once.
  */
-export function createAwsClients(timeoutMs: number): AwsClients {
+export function createAwsClients(timeoutMs: number, maxAttempts = 2): AwsClients {
   const requestHandler = (): NodeHttpHandler =>
     new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true });
   // cacheMiddleware resolves each command's middleware stack once instead of on every call; nothing
   // here changes a stack after the first request.
   return {
-    sts: new STSClient({ requestHandler: requestHandler(), maxAttempts: 2, cacheMiddleware: true }),
-    secrets: new SecretsManagerClient({ requestHandler: requestHandler(), maxAttempts: 2, cacheMiddleware: true }),
+    sts: new STSClient({ requestHandler: requestHandler(), maxAttempts, cacheMiddleware: true }),
+    secrets: new SecretsManagerClient({ requestHandler: requestHandler(), maxAttempts, cacheMiddleware: true }),
     http: requestHandler(),
   };
 }

@@ -13,7 +13,7 @@ export const METRIC = {
   durationMs: 'DurationMs',
   awsCallMs: 'AwsCallMs',
   coldStart: 'ColdStart',
-  /** Written by the doctor when a target is broken; dimension-less. */
+  /** Written by every doctor run: how many targets are broken (0 too, so a missing run shows); dimension-less. */
   doctorFailed: 'DoctorFailed',
 } as const;
 
@@ -23,7 +23,7 @@ export const METRIC = {
  */
 export const DIMENSION = { entry: 'entry', target: 'target', outcome: 'outcome' } as const;
 
-export type Entry = 'iam' | 'browser' | 'slack';
+export type Entry = 'iam' | 'browser' | 'slack' | 'doctor';
 
 type Unit = 'Count' | 'Milliseconds';
 

@@ -39,9 +39,10 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
 /** How long an external ID is trusted unless EXTERNAL_ID_MAX_AGE_SECONDS says otherwise; the rotation waits this long. */
 export const DEFAULT_EXTERNAL_ID_MAX_AGE_SECONDS = 300;
 
-export function readSettings(env: NodeJS.ProcessEnv): Settings {
+/** `outboundTimeoutMs` is the time allowed each call unless OUTBOUND_TIMEOUT_MS says otherwise. */
+export function readSettings(env: NodeJS.ProcessEnv, outboundTimeoutMs = 3000): Settings {
   return {
-    outboundTimeoutMs: positiveInteger(env, 'OUTBOUND_TIMEOUT_MS', 3000),
+    outboundTimeoutMs: positiveInteger(env, 'OUTBOUND_TIMEOUT_MS', outboundTimeoutMs),
     externalIdMaxAgeMs: positiveInteger(env, 'EXTERNAL_ID_MAX_AGE_SECONDS', DEFAULT_EXTERNAL_ID_MAX_AGE_SECONDS) * 1000,
     federationEndpoint: env.FEDERATION_ENDPOINT || undefined,
     consoleOrigins: origins(env, 'CONSOLE_ORIGINS'),

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { doctorCaller, doctorLogLine, isDoctorSchedule, runDoctor } from './doctor';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { notFound } from '../core/errors';
 import { loggedLogin } from '../core/login';
 import { accessLog, errorPages, type BrokerContext } from '../core/middleware';
 import { PARTITIONS } from '../core/partition';
 import { listTargets, parseLoginRequest, requireOwnUrl, responseFormat, takeOnBehalf, type FunctionUrlEvent } from '../core/request';
-import { COMMON_HEADERS, loginResponse, targetListResponse } from '../core/response';
+import { loginResponse, targetListResponse } from '../core/response';
 import { createRuntime } from '../core/runtime';
 
 // The stack bakes the registry into the bundle at build time (see lib/constructs/login-function.ts).
@@ -30,32 +30,15 @@ async function route(event: FunctionUrlEvent, context: BrokerContext): Promise<A
     context.accessLog.route = 'targets';
     return targetListResponse(listTargets(event, registry), responseFormat(event.headers.accept));
   }
+  // `doctor` stays a reserved name, so that an old CLI calling here hears where the doctor went.
   if (event.rawPath === '/doctor') {
-    context.accessLog.route = 'doctor';
-    doctorCaller(event, registry);
-    const report = await runDoctor(deps, registry.targets);
-    return { statusCode: 200, headers: { ...COMMON_HEADERS, 'content-type': 'application/json' }, body: JSON.stringify(report) };
+    throw notFound("the doctor has its own function URL, the ConsoleBroker stack's DoctorUrl output; console-broker doctor finds it");
   }
   return login(event, context);
 }
 
-const functionUrlHandler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>()
+/** Function URL requests; anything else is refused by errorPages. */
+export const handler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, BrokerContext>()
   .use(accessLog({ entry: 'iam' }))
   .use(errorPages())
   .handler(route);
-
-/**
- * The doctor's schedule runs every target's check and writes the DoctorFailed metric. A direct Invoke
- * that copies this event gains nothing: it runs the same check, and the answer holds only counts.
- */
-async function scheduledDoctor(context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  const report = await runDoctor(deps, registry.targets);
-  process.stdout.write(`${doctorLogLine(report, context.awsRequestId)}\n`);
-  return { statusCode: 200, body: JSON.stringify({ ok: report.ok, checked: report.targets.length, broken: report.broken }) };
-}
-
-/** Function URL requests, and exactly the doctor rule's scheduled event; anything else is refused by errorPages. */
-export async function handler(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
-  if (isDoctorSchedule(event, context.invokedFunctionArn)) return scheduledDoctor(context);
-  return functionUrlHandler(event, context);
-}

@@ -23,6 +23,8 @@ export interface LoginFunctionProps {
   readonly logRetentionDays: number;
   /** @default - no concurrency is reserved */
   readonly reservedConcurrency?: number;
+  /** @default 15 seconds: three outbound calls of at most 3 s each, plus one re-read and retry of the assume */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -44,8 +46,7 @@ export class LoginFunction extends NodejsFunction {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      // Three outbound calls of at most 3 s each, plus one re-read and retry of the assume.
-      timeout: Duration.seconds(15),
+      timeout: props.timeout ?? Duration.seconds(15),
       role: props.role,
       logGroup,
       ...(props.environment ? { environment: props.environment } : {}),

@@ -15,6 +15,8 @@ export interface ObservabilityProps {
   readonly browserEntry?: lambda.IFunction;
   /** The Slack entry's function. @default - no Slack entry, nothing to watch for it */
   readonly slackEntry?: lambda.IFunction;
+  /** The doctor's function. */
+  readonly doctor: lambda.IFunction;
 }
 
 /** Every alarm's name starts with this, so the key policy can name them as the only ones that may publish. */
@@ -36,7 +38,7 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const { account, region, partition } = Stack.of(this);
-    const functions = new Map<Entry, lambda.IFunction>([['iam', props.iamEntry], ...(props.browserEntry ? [['browser', props.browserEntry] as const] : []), ...(props.slackEntry ? [['slack', props.slackEntry] as const] : [])]);
+    const functions = new Map<Entry, lambda.IFunction>([['iam', props.iamEntry], ...(props.browserEntry ? [['browser', props.browserEntry] as const] : []), ...(props.slackEntry ? [['slack', props.slackEntry] as const] : []), ['doctor', props.doctor]]);
 
     // CloudWatch can publish to an encrypted topic only with a customer managed key whose policy lets it
     // use the key. https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
@@ -68,7 +70,11 @@ export class Observability extends Construct {
 
     this.alarm('AssumeRoleDenied', 'A target refused to let the broker assume its role: its trust policy or external ID drifted', broker(METRIC.refused, { [DIMENSION.outcome]: 'AssumeRoleDenied' }));
     this.alarm('ServerErrors', 'The broker answered with a 5xx', broker(METRIC.serverError));
-    this.alarm('DoctorFailed', 'The doctor found a broken target', broker(METRIC.doctorFailed, {}, DOCTOR_PERIOD).with({ statistic: 'Maximum' }));
+    // Every run writes DoctorFailed, 0 included, so no value means no run finished: a doctor that dies
+    // or never starts must not read as healthy. CloudWatch fills missing points only when the evaluation
+    // range holds no real one, so one late run does not raise it.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+    this.alarm('DoctorFailed', 'The doctor found a broken target, or no doctor run finished', broker(METRIC.doctorFailed, {}, DOCTOR_PERIOD).with({ statistic: 'Maximum' }), cloudwatch.TreatMissingData.BREACHING);
     for (const [entry, fn] of functions) {
       this.alarm(`${entry}-Errors`, `The ${entry} entry's Lambda failed (crash or timeout)`, fn.metricErrors({ period: FIVE_MINUTES }));
       this.alarm(`${entry}-Throttles`, `The ${entry} entry's Lambda was throttled: requests were refused before it ran`, fn.metricThrottles({ period: FIVE_MINUTES }));
@@ -107,10 +113,22 @@ export class Observability extends Construct {
         broker(METRIC.doctorFailed, {}, DOCTOR_PERIOD).with({ statistic: 'Maximum', label: 'doctor: broken targets' }),
       ]),
     );
+    // A run time creeping towards the doctor's timeout says targets will soon be reported NotChecked.
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Doctor: broken targets; run time (ms)',
+        left: [broker(METRIC.doctorFailed, {}, DOCTOR_PERIOD).with({ statistic: 'Maximum', label: 'broken or not checked' })],
+        right: [props.doctor.metricDuration({ period: DOCTOR_PERIOD, statistic: 'Maximum', label: 'longest run' })],
+        width: 12,
+      }),
+    );
   }
 
-  /** An alarm on any occurrence in a period, to the topic on entering and on leaving the alarm state. */
-  private alarm(name: string, description: string, metric: cloudwatch.IMetric): void {
+  /**
+   * An alarm on any occurrence in a period, to the topic on entering and on leaving the alarm state.
+   * Missing data is not breaching unless said: the broker writes most metrics only when something happens.
+   */
+  private alarm(name: string, description: string, metric: cloudwatch.IMetric, treatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING): void {
     const alarm = new cloudwatch.Alarm(this, `${name}Alarm`, {
       alarmName: `${ALARM_PREFIX}${name}-${Stack.of(this).region}`,
       alarmDescription: `${description}. What to do: README, Operating it.`,
@@ -118,8 +136,7 @@ export class Observability extends Construct {
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
-      // No line, no problem: the broker writes these metrics only when something happens.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData,
     });
     alarm.addAlarmAction(new SnsAction(this.topic));
     alarm.addOkAction(new SnsAction(this.topic));

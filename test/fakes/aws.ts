@@ -79,6 +79,8 @@ export class FakeAws {
   /** Milliseconds STS and Secrets Manager wait before answering. */
   stsDelayMs = 0;
   secretsDelayMs = 0;
+  /** Roles whose AssumeRole STS never answers, as a call lost on the network looks to the caller. */
+  readonly stalledRoles = new Set<string>();
   /** Who may call the APIs, by access key ID: the broker, and whoever a test adds. */
   readonly principals = new Map<string, Credentials>([[BROKER_CREDENTIALS.accessKeyId, BROKER_CREDENTIALS]]);
   /** The IAM principal (aws:PrincipalArn) behind each access key ID; the broker's unless a test adds one. */
@@ -219,6 +221,7 @@ export class FakeAws {
     if (authError) { stsError(403, 'SignatureDoesNotMatch', authError); return; }
     if (this.stsDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.stsDelayMs));
     if (params.Action !== 'AssumeRole') { stsError(400, 'InvalidAction', `Could not find operation ${params.Action ?? ''}`); return; }
+    if (this.stalledRoles.has(params.RoleArn ?? '')) return;
 
     const roleArn = params.RoleArn ?? '';
     const sessionName = params.RoleSessionName ?? '';

@@ -23,11 +23,15 @@ export class LocalFunctionUrl {
   private server: Server | undefined;
   url = '';
 
-  /** `NONE` serves anyone, unsigned, with no authorizer in the event: the browser entry. */
+  /**
+   * `NONE` serves anyone, unsigned, with no authorizer in the event: the browser entry. `timeoutMs` is
+   * the function's timeout, from which the context counts down as Lambda's does.
+   */
   constructor(
     private readonly handler: FunctionHandler,
     private readonly callers: ReadonlyMap<string, KnownCaller>,
     private readonly authType: 'AWS_IAM' | 'NONE' = 'AWS_IAM',
+    private readonly timeoutMs = 15_000,
   ) {}
 
   async start(port = 0): Promise<string> {
@@ -126,6 +130,7 @@ export class LocalFunctionUrl {
   }
 
   private context(): Context {
-    return lambdaContext() as unknown as Context;
+    const deadline = Date.now() + this.timeoutMs;
+    return { ...lambdaContext(), getRemainingTimeInMillis: () => deadline - Date.now() } as unknown as Context;
   }
 }

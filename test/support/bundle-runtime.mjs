@@ -6,8 +6,10 @@ const started = performance.now();
 const { handler } = await import(pathToFileURL(process.argv[2]).href);
 process.send({ type: 'ready', initMs: performance.now() - started });
 
-process.on('message', async ({ id, event, context }) => {
-  const lambdaContext = { ...context, getRemainingTimeInMillis: () => 15000 };
+process.on('message', async ({ id, event, context, timeoutMs }) => {
+  // Counts down from the function's timeout, as Lambda's context does.
+  const deadline = Date.now() + timeoutMs;
+  const lambdaContext = { ...context, getRemainingTimeInMillis: () => deadline - Date.now() };
   try {
     process.send({ type: 'result', id, result: await handler(event, lambdaContext) });
   } catch (error) {

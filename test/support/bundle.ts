@@ -16,7 +16,7 @@ interface TemplateResource {
 
 /**
  * A Lambda's bundled entry file, found the way CloudFormation finds it: through the broker template.
- * `functionId` picks the function by its construct ID (the IAM entry, or `WebFunction`).
+ * `functionId` picks the function by its construct ID (the IAM entry, `WebFunction` or `DoctorFunction`).
  */
 export function bundledHandlerPath(options: { cdkOut?: string; functionId?: string } = {}): string {
   const cdkOut = options.cdkOut ?? CDK_OUT;
@@ -39,8 +39,8 @@ export interface RunningBundle {
   readonly initMs: number;
   /** Everything the process wrote to stdout and stderr: its log lines. */
   readonly output: () => string;
-  /** A function URL event, or the doctor's scheduled event. */
-  invoke(event: FunctionUrlEvent | ScheduledEvent): Promise<APIGatewayProxyStructuredResultV2>;
+  /** A function URL event, or the doctor's scheduled event, with the function's timeout (default 15 s). */
+  invoke(event: FunctionUrlEvent | ScheduledEvent, options?: { readonly timeoutMs?: number }): Promise<APIGatewayProxyStructuredResultV2>;
   stop(): Promise<void>;
 }
 
@@ -80,12 +80,12 @@ export async function startBundle(bundlePath: string, env: Record<string, string
   return {
     initMs,
     output: () => output,
-    invoke: (event) =>
+    invoke: (event, options = {}) =>
       new Promise((resolve, reject) => {
         const id = randomUUID();
         pending.set(id, { resolve, reject });
         // Functions do not cross the IPC channel; the runtime script adds its own.
-        child.send({ id, event, context: JSON.parse(JSON.stringify(lambdaContext(id))) as unknown });
+        child.send({ id, event, context: JSON.parse(JSON.stringify(lambdaContext(id))) as unknown, timeoutMs: options.timeoutMs ?? 15_000 });
       }),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { vi } from 'vitest';
 import type { FakeAws } from '../fakes/aws';
 import type { BrokerContext } from '../../lambda/core/middleware';
+import type { Registry } from '../../lambda/core/registry';
 import type { FunctionUrlEvent } from '../../lambda/core/request';
 import { lambdaContext } from './events';
 import { testRegistry } from './config';
@@ -18,6 +19,24 @@ export async function loadHandler(fake: FakeAws, env: Record<string, string> = {
   for (const [key, value] of Object.entries(all)) vi.stubEnv(key, value);
   const { handler } = await import('../../lambda/iam/handler');
   return (event) => handler(event, lambdaContext() as unknown as BrokerContext);
+}
+
+/** The Identity Center administrators, the operators of loadDoctor's registries. */
+export const OPERATOR_PATTERN = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_*/*';
+
+/**
+ * Loads lambda/doctor/handler.ts afresh in the same way, for `registry` (default: the test registry with OPERATOR_PATTERN);
+ * the function's timeout is `timeoutMs`, from which its context counts down.
+ */
+export async function loadDoctor(fake: FakeAws, options: { registry?: Registry; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Invoke> {
+  vi.resetModules();
+  const all = { ...fake.env(), CONSOLE_BROKER_REGISTRY: JSON.stringify(options.registry ?? { ...testRegistry(), operators: [OPERATOR_PATTERN] }), ...options.env };
+  for (const [key, value] of Object.entries(all)) vi.stubEnv(key, value);
+  const { handler } = await import('../../lambda/doctor/handler');
+  return (event) => {
+    const deadline = Date.now() + (options.timeoutMs ?? 300_000);
+    return handler(event, { ...lambdaContext(), getRemainingTimeInMillis: () => deadline - Date.now() } as unknown as BrokerContext);
+  };
 }
 
 /** Collects what the handler writes to standard output: its log lines. */

@@ -1,20 +1,33 @@
-import { ASSUME_ROLE_DENIED, type AssumeRoleInput } from '../core/aws';
-import { badRequest, forbidden, HttpError, methodNotAllowed } from '../core/errors';
-import type { LoginDependencies } from '../core/login';
+import { ASSUME_ROLE_DENIED, type AssumeRoleInput, type RoleSession } from '../core/aws';
+import { badRequest, forbidden, HttpError, methodNotAllowed, notFound } from '../core/errors';
 import { METRIC, METRICS_NAMESPACE } from '../core/metrics';
 import { matchesPattern, type Registry, type Target } from '../core/registry';
 import { callerArnOf, type FunctionUrlEvent } from '../core/request';
 
-/** RoleSessionName and SourceIdentity of the doctor's sessions, so a target account's CloudTrail tells them from people's. */
-export const DOCTOR_SESSION_NAME = 'console-broker-doctor';
+/**
+ * RoleSessionName and SourceIdentity of the doctor's sessions, so a target account's CloudTrail tells them
+ * from people's. It holds `=` after a word no caller identity starts with: lambda/core/identity.ts and
+ * people.ts give `=` only after `user`, `federated-user`, `root`, `arn`, `oidc` and `oidc-issuer`, so no
+ * person's or principal's identity can equal it (test/security/doctor-identity.test.ts).
+ */
+export const DOCTOR_SESSION_NAME = 'doctor=console-broker';
 /** The EventBridge rule that runs the doctor on a schedule: the stack names it so, and the handler takes scheduled events only from it. */
 export const DOCTOR_RULE_NAME = 'console-broker-doctor';
-/** CloudWatch namespace and metric of a scheduled run: how many targets are broken. */
+/** CloudWatch namespace and metric of a run: how many targets are broken or were not checked. */
 export const DOCTOR_METRIC = { namespace: METRICS_NAMESPACE, name: METRIC.doctorFailed } as const;
-/** Targets checked at once: a few hundred finish well inside the function's timeout without a burst at STS. */
+/** The doctor function's timeout: room for hundreds of targets whose calls each run out of time. */
+export const DOCTOR_TIMEOUT_SECONDS = 300;
+/** Time kept back from the function's remaining time to build the report and write its line. */
+export const DOCTOR_DEADLINE_MARGIN_MS = 5000;
+/**
+ * Time allowed each call to Secrets Manager and STS, tried once: both answer in well under a second,
+ * and a check that fails on a slow call is reported, not retried; the next run checks it again.
+ */
+export const DOCTOR_CALL_TIMEOUT_MS = 2000;
+/** Targets checked at once: a few hundred finish well inside the deadline without a burst at STS. */
 const CONCURRENCY = 8;
 
-export type TargetProblem = 'ExternalIdUnreadable' | 'TargetRefused' | 'SourceIdentityRefused' | 'AssumeRoleFailed' | 'UpstreamTimeout';
+export type TargetProblem = 'ExternalIdUnreadable' | 'TargetRefused' | 'SourceIdentityRefused' | 'AssumeRoleFailed' | 'UpstreamTimeout' | 'NotChecked';
 export type DoctorStepName = 'read external ID' | 'assume role' | 'assume role without SourceIdentity';
 
 export interface DoctorStep {
@@ -38,12 +51,17 @@ export interface TargetHealth {
 export interface DoctorReport {
   readonly checkedAt: string;
   readonly ok: boolean;
-  /** How many targets are broken. */
+  /** How many targets are broken, counting those the run had no time to check. */
   readonly broken: number;
   readonly targets: readonly TargetHealth[];
 }
 
-export type DoctorDependencies = Pick<LoginDependencies, 'externalIds' | 'assumeRole' | 'now'>;
+export interface DoctorDependencies {
+  /** Reads a target's external ID from its secret, every time: never a login's cache, which it would disturb. */
+  readonly readExternalId: (secretId: string) => Promise<string>;
+  readonly assumeRole: (input: AssumeRoleInput) => Promise<RoleSession>;
+  readonly now: () => Date;
+}
 
 function isAssumeDenied(error: unknown): boolean {
   return error instanceof HttpError && error.code === ASSUME_ROLE_DENIED;
@@ -65,8 +83,7 @@ function failedCall(error: unknown): TargetProblem {
  * that does not admit the broker and a wrong external ID, so only a refused SetSourceIdentity (the
  * assume succeeds without one) can be told apart, by a second assume.
  */
-async function checkTarget(deps: DoctorDependencies, target: Target): Promise<TargetHealth> {
-  const steps: DoctorStep[] = [];
+async function checkTarget(deps: DoctorDependencies, target: Target, steps: DoctorStep[]): Promise<TargetHealth> {
   const timed = async <T>(step: DoctorStepName, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const record = (ok: boolean): void => {
@@ -81,12 +98,12 @@ async function checkTarget(deps: DoctorDependencies, target: Target): Promise<Ta
       throw error;
     }
   };
-  const about = { target: target.name, accountId: target.accountId, roleArn: target.roleArn };
+  const about = aboutTarget(target);
   const broken = (problem: TargetProblem, advice: string): TargetHealth => ({ ...about, ok: false, problem, advice, steps });
 
   let externalId: string;
   try {
-    externalId = await timed('read external ID', () => deps.externalIds.reread(target.externalIdSecretId));
+    externalId = await timed('read external ID', () => deps.readExternalId(target.externalIdSecretId));
   } catch (error) {
     return broken('ExternalIdUnreadable', `${messageOf(error)}; check that the secret exists, holds the external ID, and that the broker's login role may read it and decrypt it`);
   }
@@ -114,26 +131,61 @@ async function checkTarget(deps: DoctorDependencies, target: Target): Promise<Ta
   );
 }
 
-/** Checks every target, a few at a time, and reports them in the registry's order. */
-export async function runDoctor(deps: DoctorDependencies, targets: readonly Target[]): Promise<DoctorReport> {
+function aboutTarget(target: Target): Pick<TargetHealth, 'target' | 'accountId' | 'roleArn'> {
+  return { target: target.name, accountId: target.accountId, roleArn: target.roleArn };
+}
+
+/** A target the run reached too late, or did not finish checking, before its deadline: broken until a run checks it. */
+function notChecked(target: Target, steps: readonly DoctorStep[]): TargetHealth {
+  return {
+    ...aboutTarget(target),
+    ok: false,
+    problem: 'NotChecked',
+    advice:
+      'the doctor ran out of time before it finished checking this target, because calls to AWS were slow or did not answer; ' +
+      'look at the targets reported with UpstreamTimeout, and run the doctor again',
+    steps,
+  };
+}
+
+/**
+ * Checks every target, a few at a time, and reports them in the registry's order. At `budgetMs` it
+ * stops waiting: targets not yet checked, or still being checked, are reported NotChecked, so the run
+ * always ends with a report, and so a line for the alarm, before the function's timeout.
+ */
+export async function runDoctor(deps: DoctorDependencies, targets: readonly Target[], budgetMs: number): Promise<DoctorReport> {
   const checkedAt = deps.now().toISOString();
   const results = new Map<number, TargetHealth>();
-  // The workers share one iterator, so each target is checked once.
+  const begun = new Map<number, DoctorStep[]>();
+  const endsAt = performance.now() + budgetMs;
+  // The workers share one iterator, so each target is checked once; none starts one after the deadline.
   const queue = targets.entries();
   const worker = async (): Promise<void> => {
-    for (const [index, target] of queue) results.set(index, await checkTarget(deps, target));
+    for (const [index, target] of queue) {
+      if (performance.now() >= endsAt) break;
+      const steps: DoctorStep[] = [];
+      begun.set(index, steps);
+      results.set(index, await checkTarget(deps, target, steps));
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, targets.length) }, worker));
-  const health = [...results.entries()].sort(([a], [b]) => a - b).map(([, result]) => result);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, budgetMs));
+  });
+  await Promise.race([Promise.all(Array.from({ length: Math.min(CONCURRENCY, targets.length) }, worker)), deadline]);
+  clearTimeout(timer);
+  // Checks still under way finish on their own; the report is made now, without them.
+  const health = targets.map((target, index) => results.get(index) ?? notChecked(target, [...(begun.get(index) ?? [])]));
   const broken = health.filter((t) => !t.ok).length;
   return { checkedAt, ok: broken === 0, broken, targets: health };
 }
 
-/** `GET /doctor` on the IAM entry: the caller, when it matches one of the registry's operators. */
+/** `GET /` on the doctor's function URL: the caller, when it matches one of the registry's operators. */
 export function doctorCaller(event: FunctionUrlEvent, registry: Registry): string {
+  if (event.rawPath !== '/') throw notFound('the doctor answers only GET / on its function URL');
   const method = event.requestContext.http.method;
   if (method !== 'GET') throw methodNotAllowed(`method ${method} is not allowed; use GET`);
-  if (event.rawQueryString !== '') throw badRequest('/doctor takes no parameters');
+  if (event.rawQueryString !== '') throw badRequest('the doctor takes no parameters');
   const callerArn = callerArnOf(event);
   if (!registry.operators.some((pattern) => matchesPattern(pattern, callerArn))) {
     throw forbidden(`${callerArn} is not among the operators who may run the doctor`);
@@ -158,11 +210,11 @@ export function isDoctorSchedule(event: unknown, invokedFunctionArn: string): bo
 }
 
 /**
- * A scheduled run's log line: the report's broken targets and, in CloudWatch embedded metric format,
- * the DoctorFailed metric with no dimensions, for an alarm.
+ * Every run's log line: who ran it, the report's broken targets and, in CloudWatch embedded metric
+ * format, the DoctorFailed metric with no dimensions, for an alarm that also hears a missing run.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
-export function doctorLogLine(report: DoctorReport, requestId: string): string {
+export function doctorLogLine(report: DoctorReport, requestId: string, ranBy: string): string {
   return JSON.stringify({
     _aws: {
       Timestamp: Date.parse(report.checkedAt),
@@ -171,6 +223,7 @@ export function doctorLogLine(report: DoctorReport, requestId: string): string {
     level: report.ok ? 'info' : 'error',
     message: 'doctor',
     requestId,
+    ranBy,
     [DOCTOR_METRIC.name]: report.broken,
     checked: report.targets.length,
     broken: report.targets.filter((t) => !t.ok).map((t) => ({ target: t.target, problem: t.problem, advice: t.advice })),
