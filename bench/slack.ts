@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FakeAws } from '../test/fakes/aws';
 import { FakeSlack, SLACK_BOT_TOKEN } from '../test/fakes/slack';
+import { deployedEnvironment } from '../test/support/broker-assembly';
 import { bundledHandlerPath } from '../test/support/bundle';
 import { ADMINS_USER_GROUP, BOT_TOKEN_SECRET_ID, SIGNING_SECRET_ID, SLACK_SECTION, SLACK_SIGNING_SECRET, SLACK_TARGETS, SLACK_USERS } from '../test/support/slack';
 
@@ -59,8 +60,6 @@ export async function measureSlackEntry(work: string, coldRuns: number, answerRu
   execFileSync('npx', ['cdk', 'synth', '--quiet', '-c', `config=${configPath}`, '--output', cdkOut], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const bundle = bundledHandlerPath({ cdkOut, functionId: 'SlackFunction' });
   const bytes = readFileSync(bundle);
-  const template = JSON.parse(readFileSync(path.join(cdkOut, 'ConsoleBroker.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }> };
-  const deployed = Object.entries(template.Resources).find(([id, r]) => id.startsWith('SlackFunction') && r.Type === 'AWS::Lambda::Function')?.[1].Properties.Environment?.Variables ?? {};
 
   const aws = await new FakeAws().start();
   const slack = await new FakeSlack().start();
@@ -73,7 +72,7 @@ export async function measureSlackEntry(work: string, coldRuns: number, answerRu
   const env = {
     PATH: process.env.PATH ?? '',
     ...aws.env(),
-    ...Object.fromEntries(Object.entries(deployed).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+    ...deployedEnvironment(cdkOut, 'SlackFunction'),
     SLACK_API_URL: slack.url,
     BENCH_SLACK_SIGNING_SECRET: SLACK_SIGNING_SECRET,
   };

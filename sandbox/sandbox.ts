@@ -11,6 +11,7 @@ import { LocalFunctionUrl, type FunctionHandler, type KnownCaller } from '../tes
 import { bundledHandlerPath } from '../test/support/bundle';
 import { CDK_OUT } from '../test/support/paths';
 import { startBrowserEntry } from './browser-entry';
+import { startSlackEntry } from './slack-entry';
 import type { SandboxEntry } from './entry';
 
 const ROOT = path.join(__dirname, '..');
@@ -32,6 +33,8 @@ export const SANDBOX_BROKEN_TARGET = 'customer-globex';
 
 /** The browser entry listens this far above the IAM entry's port. */
 const BROWSER_PORT_OFFSET = 2;
+/** The Slack entry listens this far above the IAM entry's port. */
+const SLACK_PORT_OFFSET = 3;
 
 export interface SandboxOptions {
   /** Port of the local function URL; 0 picks a free one. @default 0 */
@@ -40,6 +43,8 @@ export interface SandboxOptions {
   readonly configPath?: string;
   /** Start the browser entry too, which synthesizes the broker stack again with a local OpenID provider. @default true */
   readonly browserEntry?: boolean;
+  /** Start the Slack entry too, which synthesizes the broker stack again with a slack section. @default true */
+  readonly slackEntry?: boolean;
 }
 
 export interface Sandbox {
@@ -81,10 +86,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const caller of Object.values(SANDBOX_CALLERS)) aws.principals.set(caller.credentials.accessKeyId, caller.credentials);
   const example = registry.targets.find((t) => isCallerAllowed(t, SANDBOX_CALLERS.allowed.arn));
   const entries: SandboxEntry[] = [];
+  // The person who signs in to the browser entry, and the Slack member, are the same alice as the IAM caller, with the same targets.
+  const aliceTargets = registry.targets.filter((t) => isCallerAllowed(t, SANDBOX_CALLERS.allowed.arn)).map((t) => t.name);
   if (options.browserEntry ?? true) {
-    // The person who signs in to the browser entry is the same alice as the IAM caller, with the same targets.
-    const targets = registry.targets.filter((t) => isCallerAllowed(t, SANDBOX_CALLERS.allowed.arn)).map((t) => t.name);
-    entries.push(await startBrowserEntry({ aws, configPath, targets, port: options.port ? options.port + BROWSER_PORT_OFFSET : 0 }));
+    entries.push(await startBrowserEntry({ aws, configPath, targets: aliceTargets, port: options.port ? options.port + BROWSER_PORT_OFFSET : 0 }));
+  }
+  if (options.slackEntry ?? true) {
+    entries.push(await startSlackEntry({ aws, configPath, targets: aliceTargets, port: options.port ? options.port + SLACK_PORT_OFFSET : 0 }));
   }
   return {
     url,

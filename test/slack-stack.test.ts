@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -11,6 +11,7 @@ import { loadConfig, parseConfig, type BrokerConfig } from '../lib/config';
 import { FunctionUrlChecks } from '../lib/nag';
 import { FakeAws } from './fakes/aws';
 import { FakeSlack, SLACK_BOT_TOKEN } from './fakes/slack';
+import { deployedEnvironment } from './support/broker-assembly';
 import { bundledHandlerPath, startBundle, type RunningBundle } from './support/bundle';
 import { testConfig } from './support/config';
 import { findLeaks } from './support/leaks';
@@ -31,14 +32,6 @@ function synth(config: BrokerConfig): { outdir: string; broker: Template } {
 }
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
-
-function slackFunctionEnv(outdir: string): Record<string, string> {
-  const template = JSON.parse(readFileSync(path.join(outdir, 'ConsoleBroker.template.json'), 'utf8')) as { Resources: Resources };
-  const fn = Object.entries(template.Resources).find(([id, r]) => id.startsWith('SlackFunction') && r.Type === 'AWS::Lambda::Function')?.[1];
-  const variables = (fn?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-  // Values CloudFormation resolves at deploy time (the browser entry's URL) are left out here.
-  return Object.fromEntries(Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-}
 
 describe('config/examples/all-entries.json: IAM, browser and Slack entries', () => {
   let broker: Template;
@@ -63,7 +56,7 @@ describe('config/examples/all-entries.json: IAM, browser and Slack entries', () 
     expect(actions).not.toMatch(/sts:/);
     expect(actions).not.toMatch(/external-id/);
     expect(ofRole).toHaveLength(1);
-    expect(slackFunctionEnv(outdir).WEB_ENTRY_URL).toBeUndefined();
+    expect(deployedEnvironment(outdir, 'SlackFunction').WEB_ENTRY_URL).toBeUndefined();
     broker.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WEB_ENTRY_URL: Match.anyValue() }) }, Role: { 'Fn::GetAtt': [roleId, 'Arn'] } });
   });
 
@@ -118,7 +111,7 @@ describe('the bundled Slack entry from a synthesized cdk.out, in a fresh Node.js
     aws.roles.set('arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly', { externalId: 'externalIdOfProdReadonly0123456789' });
     aws.secrets.set('console-broker/external-id/prod-readonly', 'externalIdOfProdReadonly0123456789');
     // A bundle that fails at init rejects here, and fails the test.
-    bundle = await startBundle(bundledHandlerPath({ cdkOut: outdir, functionId: 'SlackFunction' }), { ...aws.env(), ...slackFunctionEnv(outdir), SLACK_API_URL: slack.url });
+    bundle = await startBundle(bundledHandlerPath({ cdkOut: outdir, functionId: 'SlackFunction' }), { ...aws.env(), ...deployedEnvironment(outdir, 'SlackFunction'), SLACK_API_URL: slack.url });
   });
 
   afterAll(async () => {
