@@ -146,6 +146,14 @@ describe('the Slack entry, minting login URLs (no browser entry)', () => {
     expect(slackMessage(response).text).toMatch(/not allowed to open target "prod-billing"/);
   });
 
+  it('acknowledges a click on its button with an empty 200, as Slack expects of an interactive message', async () => {
+    // A link button still sends the app a block_actions payload: https://api.slack.com/reference/block-kit/block-elements#button
+    const response = await entry.invoke(await signedSlackEvent(new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', team: { id: 'T0001ACME' } }) }).toString()));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('');
+  });
+
   it('writes no secret to its log lines', () => {
     expect(findLeaks(entry.logText(), entry.aws)).toEqual([]);
     expect(entry.logText()).not.toContain('xoxb-');
