@@ -1,6 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registryFor } from '../lib/broker-stack';
+import { parseLogin } from '../lambda/core/request';
+import { testConfig } from './support/config';
+import { functionUrlEvent } from './support/events';
 import { findLeaks } from './support/leaks';
-import { signedSlackEvent, slashCommandForm } from './support/slack';
+import { signedSlackEvent, SLACK_SECTION, SLACK_TARGETS, slashCommandForm } from './support/slack';
 import { buttonUrl, slackMessage, startSlackEntry, type SlackEntry } from './support/slack-entry';
 
 const WEB_ENTRY = 'https://abcdefghijklmnopqrstuvwxyz543210.lambda-url.eu-west-1.on.aws/';
@@ -181,5 +185,17 @@ describe('the Slack entry beside a browser entry', () => {
     expect(entry.aws.callsTo('federation')).toEqual([]);
     expect(entry.logLines().at(-1)).toMatchObject({ entry: 'slack', route: 'link', target: 'prod-readonly', status: 200 });
     expect(entry.logLines().at(-1)?.Login).toBeUndefined();
+  });
+
+  it('links to what the browser entry opens: its own parsing takes the link\'s path and every parameter', async () => {
+    const link = new URL(buttonUrl(await entry.invoke(await command('prod-readonly ec2 eu-central-1 -- INC-1234'))) ?? '');
+    const registry = registryFor(testConfig({ slack: SLACK_SECTION, targets: SLACK_TARGETS }));
+
+    // The browser entry hands a GET to parseLogin with the person it signed in; here, anyone.
+    const request = parseLogin(functionUrlEvent({ path: link.pathname, query: link.search.slice(1), callerArn: null }), registry, { id: 'alice', name: 'alice@example.com', mayOpen: () => true });
+
+    expect(request).toMatchObject({ region: 'eu-central-1', reason: 'INC-1234', logout: false });
+    expect(request.target.name).toBe('prod-readonly');
+    expect(request.destination.href).toBe('https://console.aws.amazon.com/ec2/home?region=eu-central-1');
   });
 });
