@@ -152,7 +152,8 @@ function requireCsrfToken(event: FunctionUrlEvent, session: Session & { state: '
 /**
  * The broker's own pages (same-origin) may open a console at once. A browser also says `none` for an
  * address typed or bookmarked, but for a link another program handed it too (a chat or mail app), so
- * `none` opens at once only a plain login: a destination or a sign-out first takes a click on the
+ * `none` opens at once only a plain login: a destination, a sign-out or a reason (logged in the
+ * person's name, so they see the one the link gives) first takes a click on the
  * broker's page, as does anything else (another site, or a browser that does not say). A production
  * target opens at once only from the home page's form with its box ticked (same-origin, with
  * `confirm=production`); every other way in takes the confirmation page's click.
@@ -162,7 +163,7 @@ function openedByPerson(event: FunctionUrlEvent, request: LoginRequest, login: L
   const site = event.headers['sec-fetch-site'];
   // Any link can carry confirm=production: only the broker's own form, its box ticked, stands for the person's confirmation.
   if (request.target.production) return site === 'same-origin' && login.productionConfirmed;
-  const plain = !request.logout && !new URLSearchParams(login.query).has('destination');
+  const plain = !request.logout && request.reason === undefined && !new URLSearchParams(login.query).has('destination');
   return site === 'same-origin' || (site === 'none' && plain);
 }
 

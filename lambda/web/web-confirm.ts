@@ -33,6 +33,9 @@ export function confirmLoginPage(request: LoginRequest, action: string, csrf: st
     ['Destination', request.destination.href],
   ];
   if (request.logout) rows.push(['First', 'signs you out of the AWS console you have open']);
+  // The reason is logged in the person's name, so they see the one the link gave. The button posts to
+  // the query shown here, and only a page the broker served holds the session's token for that POST.
+  if (request.reason !== undefined) rows.push(['Reason', request.reason]);
   const table = rows.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td><code>${escapeHtml(value)}</code></td></tr>`).join('');
   return page(
     200,

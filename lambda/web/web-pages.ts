@@ -2,6 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SERVICES } from '../core/destination';
 import { PARTITIONS, type Partition } from '../core/partition';
 import { personName, type Person } from '../core/people';
+import { MAX_REASON_LENGTH } from '../core/reason';
 import type { Target } from '../core/registry';
 import { escapeHtml, page } from '../core/response';
 import { CONFIRM_FIELD, CONFIRM_PRODUCTION, signOutForm } from './web-confirm';
@@ -55,6 +56,8 @@ function row(t: Target, partition: Partition, services: readonly string[], shown
     `<td><form method="get" action="/${encodeURIComponent(t.name)}">` +
     `<select name="region" aria-label="Region for ${name}">${options(regions, t.defaultRegion)}</select> ` +
     `<select name="service" aria-label="Service for ${name}">${options(services, 'home')}</select> ` +
+    // The browser checks length and presence; the server checks again (lambda/core/reason.ts), as it must.
+    `<input class="reason" name="reason" maxlength="${String(MAX_REASON_LENGTH)}" placeholder="${t.requireReason ? 'Reason (required)' : 'Reason'}" aria-label="Reason for opening ${name}"${t.requireReason ? ' required' : ''}> ` +
     `${confirm}<button type="submit" aria-label="Open console for ${name}">Open console</button></form></td></tr>`
   );
 }
