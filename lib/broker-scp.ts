@@ -1,5 +1,5 @@
 import type { BrokerConfig } from './config';
-import { BROKER_STACK_NAME, brokerRoleArn } from './names';
+import { BROKER_STACK_NAME, brokerRoleArn, ENTRY_SECRET_NAMES, slackRoleName } from './names';
 
 /** The qualifier `cdk bootstrap` uses unless told another. */
 export const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
@@ -24,15 +24,16 @@ export interface BrokerScpOptions {
   readonly adminRoleName?: string;
 }
 
+interface DenyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Deny';
+  readonly Resource: readonly string[];
+  readonly Condition: Record<string, Record<string, string | readonly string[]>>;
+}
+
 export interface ServiceControlPolicy {
   readonly Version: '2012-10-17';
-  readonly Statement: readonly {
-    readonly Sid: string;
-    readonly Effect: 'Deny';
-    readonly Action: readonly string[];
-    readonly Resource: readonly string[];
-    readonly Condition: Record<string, Record<string, string | readonly string[]>>;
-  }[];
+  readonly Statement: readonly (DenyStatement & ({ readonly Action: readonly string[] } | { readonly NotAction: readonly string[] }))[];
 }
 
 export class BrokerScpError extends Error {
@@ -82,10 +83,15 @@ export function brokerAccountScp(broker: BrokerAccount, options: BrokerScpOption
   const executionRole = cdkRoleArn(broker, qualifier, 'cfn-exec-role');
   const admin = options.adminRoleName === undefined ? [] : [roleArn(options.adminRoleName)];
   const unless = (...principals: string[]): Record<string, Record<string, readonly string[]>> => ({ ArnNotEquals: { 'aws:PrincipalArn': principals } });
-  // Both entries, whether or not the browser entry is configured now, so adding it later needs no new policy.
-  // CloudFormation names a function <stack>-<logical ID>-<random suffix>, so only a prefix is known before deploy:
+  // Every function of the broker stack: the login and the doctor run as the login role, and so does the
+  // Slack entry without a browser entry; the browser and Slack entries hold what their secrets guard. So
+  // also the entries configured later, with no new policy. CloudFormation names a function
+  // <stack>-<logical ID>-<random suffix>, so only a prefix is known before deploy:
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html
-  const functions = ['LoginFunction', 'WebFunction'].map((id) => `arn:${partition}:lambda:${region}:${accountId}:function:${BROKER_STACK_NAME}-${id}*`);
+  const functions = [`arn:${partition}:lambda:${region}:${accountId}:function:${BROKER_STACK_NAME}-*`];
+  // Secrets Manager ends a secret's ARN with a hyphen and six random characters:
+  // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_examples_wildcard
+  const entrySecrets = Object.values(ENTRY_SECRET_NAMES).map((name) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}-??????`);
   // Role names are unique in an account whatever the path, so a cdk-<qualifier>- name under a path would block bootstrap.
   const cdkRoles = [roleArn(`cdk-${qualifier}-*`), roleArn(`*/cdk-${qualifier}-*`)];
   const assetsBucket = `arn:${partition}:s3:::cdk-${qualifier}-assets-${accountId}-${region}`;
@@ -127,11 +133,28 @@ export function brokerAccountScp(broker: BrokerAccount, options: BrokerScpOption
         Condition: unless(executionRole),
       },
       {
-        Sid: 'DenyChangingOrPassingTheBrokerRoleExceptByCloudFormation',
+        Sid: 'DenyChangingOrPassingTheBrokerRolesExceptByCloudFormation',
         Effect: 'Deny',
         Action: [...CREATING_OR_CHANGING_A_ROLE, 'iam:PassRole'],
-        Resource: [brokerRoleArn(partition, accountId, region)],
+        Resource: [brokerRoleArn(partition, accountId, region), roleArn(slackRoleName(region))],
         Condition: unless(executionRole),
+      },
+      {
+        // Whoever puts the signing secret or the session key can sign a Slack command or seal a session
+        // cookie as anyone, and whoever changes a secret's resource policy can read it. So everything but
+        // reading (which each resource policy leaves to the entry's role) is denied, new actions too:
+        // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Operations.html
+        Sid: 'DenyChangingTheEntrySecretsExceptByCloudFormationAndTheAdmin',
+        Effect: 'Deny',
+        NotAction: [
+          'secretsmanager:BatchGetSecretValue',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetResourcePolicy',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:ListSecretVersionIds',
+        ],
+        Resource: entrySecrets,
+        Condition: unless(executionRole, ...admin),
       },
       {
         // Whoever could change the execution role's trust policy, or make it before bootstrap does, could act as it.

@@ -13,17 +13,12 @@ import type { BrokerConfig, SlackConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
 import { Observability } from './constructs/observability';
 import { LIMITS, secretArnAtLongest } from './limits';
-import { brokerRoleName, EXTERNAL_ID_LENGTH, targetRoleArn } from './names';
+import { brokerRoleName, ENTRY_SECRET_NAMES, EXTERNAL_ID_LENGTH, slackRoleName, targetRoleArn } from './names';
 
 export interface BrokerStackProps extends StackProps {
   readonly config: BrokerConfig;
 }
 
-/** Where Secrets Manager's generated external IDs draw from: letters and digits only, a subset of what STS accepts. */
-const OIDC_CLIENT_SECRET_NAME = 'console-broker/oidc-client-secret';
-const SESSION_KEY_SECRET_NAME = 'console-broker/session-key';
-const SLACK_SIGNING_SECRET_NAME = 'console-broker/slack-signing-secret';
-const SLACK_BOT_TOKEN_NAME = 'console-broker/slack-bot-token';
 /** Where the IAM entry sends people whose console session ended; read in lambda/iam/handler.ts. */
 const CONSOLE_ISSUER_URL = 'CONSOLE_ISSUER_URL';
 
@@ -207,13 +202,13 @@ export class BrokerStack extends Stack {
     const provider = config.openIdProvider;
     if (!provider) throw new Error('webEntry needs an openIdProvider');
     const clientSecret = new secretsmanager.Secret(this, 'OpenIdClientSecret', {
-      secretName: OIDC_CLIENT_SECRET_NAME,
+      secretName: ENTRY_SECRET_NAMES.oidcClientSecret,
       description: 'The client secret your OpenID provider issued to console-broker: put it here after deploying',
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const sessionKey = new secretsmanager.Secret(this, 'SessionKey', {
-      secretName: SESSION_KEY_SECRET_NAME,
+      secretName: ENTRY_SECRET_NAMES.sessionKey,
       description: 'Encrypts and authenticates console-broker browser session cookies',
       encryptionKey: key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
@@ -255,8 +250,8 @@ export class BrokerStack extends Stack {
         OIDC_SCOPES: provider.scopes.join(' '),
         OIDC_GROUPS_CLAIM: provider.groupsClaim,
         // The names as written: Secret.secretName is a token parsed from the ARN.
-        OIDC_CLIENT_SECRET_ID: OIDC_CLIENT_SECRET_NAME,
-        SESSION_KEY_SECRET_ID: SESSION_KEY_SECRET_NAME,
+        OIDC_CLIENT_SECRET_ID: ENTRY_SECRET_NAMES.oidcClientSecret,
+        SESSION_KEY_SECRET_ID: ENTRY_SECRET_NAMES.sessionKey,
         SESSION_MINUTES: String(provider.sessionMinutes),
       },
     });
@@ -285,7 +280,7 @@ export class BrokerStack extends Stack {
       webUrl === undefined
         ? this.loginRole
         : new iam.Role(this, 'SlackRole', {
-            roleName: `console-broker-slack-${config.region}`,
+            roleName: slackRoleName(config.region),
             description: 'console-broker Slack entry beside a browser entry: reads its Slack secrets, writes its logs, opens nothing',
             assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
           });
@@ -310,8 +305,8 @@ export class BrokerStack extends Stack {
       });
       return created;
     };
-    const signingSecret = secret('SlackSigningSecret', SLACK_SIGNING_SECRET_NAME, "Your Slack app's signing secret: put it here after deploying");
-    const botToken = secret('SlackBotToken', SLACK_BOT_TOKEN_NAME, "Your Slack app's bot token (xoxb-...): put it here after deploying");
+    const signingSecret = secret('SlackSigningSecret', ENTRY_SECRET_NAMES.slackSigningSecret, "Your Slack app's signing secret: put it here after deploying");
+    const botToken = secret('SlackBotToken', ENTRY_SECRET_NAMES.slackBotToken, "Your Slack app's bot token (xoxb-...): put it here after deploying");
 
     const fn = new LoginFunction(this, 'SlackFunction', {
       entry: path.join(__dirname, '..', 'lambda', 'slack', 'handler.ts'),
@@ -325,8 +320,8 @@ export class BrokerStack extends Stack {
         SLACK_EMAIL_DOMAINS: slack.emailDomains.join(' '),
         SLACK_USER_GROUPS: JSON.stringify(slack.userGroups),
         // The names as written: Secret.secretName is a token parsed from the ARN.
-        SLACK_SIGNING_SECRET_ID: SLACK_SIGNING_SECRET_NAME,
-        SLACK_BOT_TOKEN_SECRET_ID: SLACK_BOT_TOKEN_NAME,
+        SLACK_SIGNING_SECRET_ID: ENTRY_SECRET_NAMES.slackSigningSecret,
+        SLACK_BOT_TOKEN_SECRET_ID: ENTRY_SECRET_NAMES.slackBotToken,
         // Slack waits three seconds, cold start included: each AWS call gets one.
         OUTBOUND_TIMEOUT_MS: '1000',
         ...(webUrl === undefined ? {} : { WEB_ENTRY_URL: webUrl }),

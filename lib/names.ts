@@ -12,6 +12,19 @@ export function brokerRoleArn(partition: Partition, accountId: string, region: s
   return `arn:${partition}:iam::${accountId}:role/${brokerRoleName(region)}`;
 }
 
+/** The Slack entry's own role beside a browser entry; named so that the broker account's SCP can protect it. */
+export function slackRoleName(region: string): string {
+  return `console-broker-slack-${region}`;
+}
+
+/** The secrets the browser and Slack entries work with, besides the external IDs, by the names the stack gives them. */
+export const ENTRY_SECRET_NAMES = {
+  oidcClientSecret: 'console-broker/oidc-client-secret',
+  sessionKey: 'console-broker/session-key',
+  slackSigningSecret: 'console-broker/slack-signing-secret',
+  slackBotToken: 'console-broker/slack-bot-token',
+} as const;
+
 /** How many letters and digits Secrets Manager generates for an external ID, at first and at each rotation. */
 export const EXTERNAL_ID_LENGTH = 48;
 
