@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { HttpRequest } from '@smithy/core/protocols';
+import { buildQueryString, HttpRequest } from '@smithy/core/protocols';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -260,7 +260,9 @@ interface BrokerErrorBody {
 /** Signs a GET for the function URL with SigV4 (service `lambda`), sends it, and returns the parsed JSON. */
 async function call<T>(base: URL, path: string, query: Record<string, string>, options: CallOptions): Promise<T> {
   const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base : `${base.href}/`);
-  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  // Spaces as %20, as the signature encodes them: URLSearchParams would send `+`, which SigV4 does not
+  // read as a space (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+  url.search = buildQueryString(query);
   const credentials = await resolveCredentials(options);
   const signer = new SignatureV4({ service: 'lambda', region: signingRegion(url, options), credentials, sha256: Hash.bind(null, 'sha256') });
   const signed = await signer.sign(
@@ -270,7 +272,7 @@ async function call<T>(base: URL, path: string, query: Record<string, string>, o
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      query,
       headers: { host: url.host, accept: 'application/json' },
     }),
   );

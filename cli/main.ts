@@ -76,8 +76,33 @@ async function doctor(rest: readonly string[], json: boolean | undefined, option
   return report.ok ? 0 : 1;
 }
 
+/** C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and isolates. */
+function isUnprintable(code: number): boolean {
+  return (code < 0x20 && code !== 0x09 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+}
+
+/**
+ * Writes such characters as `\uXXXX`: the broker never sends them, but whatever answers in its place
+ * (a wrong --url) could otherwise move the cursor over the line a person reads, retitle the window or
+ * plant a hyperlink in the terminal.
+ */
+export function printable(line: string): string {
+  let safe = '';
+  for (const char of line) {
+    const code = char.codePointAt(0) ?? 0;
+    safe += isUnprintable(code) ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+  }
+  return safe;
+}
+
 /** Runs the CLI; returns the exit code. Output goes through `out` and `err` so tests can read it. */
-export async function main(argv: readonly string[], out: Output, err: Output, openUrl: (url: string) => Promise<void>): Promise<number> {
+export async function main(argv: readonly string[], rawOut: Output, rawErr: Output, openUrl: (url: string) => Promise<void>): Promise<number> {
+  const out: Output = (line) => {
+    rawOut(printable(line));
+  };
+  const err: Output = (line) => {
+    rawErr(printable(line));
+  };
   try {
     const { values, positionals } = parse(argv);
     const [command, ...rest] = positionals;

@@ -60,6 +60,14 @@ describe('console-broker CLI against the sandbox', () => {
     expect(JSON.parse(stdout)).toMatchObject({ target: 'prod-readonly', accountId: '222222222222', region: 'eu-central-1', destination: 'https://console.aws.amazon.com/ec2/home?region=eu-central-1' });
   });
 
+  it('sends a reason with spaces so that the signature still holds (%20, as SigV4 encodes it, not +)', async () => {
+    const { code, stdout, stderr } = await run(['login', 'prod-readonly', '--url', sandbox.url, '--json', '--reason', 'INC-4711: invoice question (a+b)'], alice);
+
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ target: 'prod-readonly', reason: 'INC-4711: invoice question (a+b)' });
+  });
+
   it('reads the broker URL from CONSOLE_BROKER_URL', async () => {
     const { code } = await run(['login', 'customer-acme', '--print'], { ...alice, CONSOLE_BROKER_URL: sandbox.url });
 

@@ -24,6 +24,23 @@ export type Verdict =
   | { readonly ok: false; readonly reason: string };
 
 /**
+ * The query as SigV4 reads it: percent-decoded names and values, with `+` a plus sign and not a space,
+ * since the canonical request encodes a space as %20 and never as `+`
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html, "Canonical query
+ * string"). URLSearchParams would read `+` as a space and accept a request that AWS refuses.
+ */
+function signedQueryParameters(search: string): [string, string][] {
+  return search
+    .replace(/^\?/, '')
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const [key = '', value = ''] = pair.split(/=(.*)/s);
+      return [decodeURIComponent(key), decodeURIComponent(value)];
+    });
+}
+
+/**
  * Checks a request's SigV4 signature the way AWS does: re-signs what the signer said it signed with
  * the secret key of the access key ID it named, and compares.
  */
@@ -51,7 +68,7 @@ export async function verifySigV4(
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string | string[]> = {};
-  for (const [key, value] of url.searchParams) {
+  for (const [key, value] of signedQueryParameters(url.search)) {
     const existing = query[key];
     query[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
