@@ -28,9 +28,10 @@ describe('parseReason', () => {
     expect(parseReason(' \t\n ')).toBeUndefined();
   });
 
-  it(`counts characters, not UTF-16 units: ${String(MAX_REASON_LENGTH)} emoji pass, one more does not`, () => {
-    expect(parseReason('🔥'.repeat(MAX_REASON_LENGTH))).toBe('🔥'.repeat(MAX_REASON_LENGTH));
-    const error = refusal('🔥'.repeat(MAX_REASON_LENGTH + 1));
+  it(`counts characters, not UTF-16 units: ${String(MAX_REASON_LENGTH)} astral letters pass, one more does not`, () => {
+    // U+1D400, a letter outside the BMP: two UTF-16 units each.
+    expect(parseReason('𝐀'.repeat(MAX_REASON_LENGTH))).toBe('𝐀'.repeat(MAX_REASON_LENGTH));
+    const error = refusal('𝐀'.repeat(MAX_REASON_LENGTH + 1));
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/201 characters long; give at most 200/);
   });

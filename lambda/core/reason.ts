@@ -11,6 +11,14 @@ export const MAX_REASON_LENGTH = 200;
  */
 export const AMBIGUOUS_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]/u;
 
+/**
+ * Code points that render as nothing where they stand (fillers, joiners, variation selectors), which a
+ * log or a page shows as blank: https://www.unicode.org/reports/tr44/#Default_Ignorable_Code_Point.
+ */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+/** Something a person reads: a letter or a digit (a blank Braille pattern is a symbol, not a word). */
+const WORDLIKE = /[\p{L}\p{N}]/u;
+
 export function codePointName(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
@@ -22,7 +30,9 @@ export function codePointName(char: string): string {
  */
 export function parseReason(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const reason = value.trim();
+  // Invisible characters go first: a reason of Hangul fillers would otherwise meet requireReason while
+  // reading as empty. Format characters among them are refused below, as they were typed.
+  const reason = value.replace(INVISIBLE, (char) => (AMBIGUOUS_CHARACTER.test(char) ? char : '')).trim();
   if (reason === '') return undefined;
   const bad = AMBIGUOUS_CHARACTER.exec(reason);
   if (bad) {
@@ -33,5 +43,6 @@ export function parseReason(value: string | undefined): string | undefined {
   if (length > MAX_REASON_LENGTH) {
     throw badRequest(`reason is ${String(length)} characters long; give at most ${String(MAX_REASON_LENGTH)}, such as a ticket ID`);
   }
+  if (!WORDLIKE.test(reason)) throw badRequest('reason holds no letter or digit; say why, such as a ticket ID');
   return reason;
 }
