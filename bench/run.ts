@@ -313,7 +313,7 @@ async function main(): Promise<void> {
     `- **Bundles** grow by the registry's JSON: about ${perTarget(full.bundle.login, small.bundle.login)} bytes per target in the IAM entry and ${perTarget(full.bundle.web, small.bundle.web)} in the browser entry.`,
     `- **Warm overhead** does not grow: a request finds its target in one pass over the registry (\`registry.targets.find\`), microseconds at ${full.synth.targets} targets; p50 ${ms(largestWarm.p50)} there against ${ms(warm.p50)} for the deployed bundle.`,
     `- **The home page** grows with the targets the person may open, a row each: ${times(full.home.ms, half.home.ms)} in render time and ${times(full.home.bytes, half.home.bytes)} in bytes ${doubling}; ${ms(oneGroup.ms)} with all ${full.synth.targets} in one group.`,
-    `- **The login role** gains a customer managed policy per few dozen targets, and the broker stack a secret per target: its 500-resource limit, not IAM's, bounds one broker (README, Deploy).`,
+    `- **The login role** gains a customer managed policy per about a hundred targets (their role ARNs; their secrets are one name pattern), and the broker stack a secret per target: its 500-resource limit, not IAM's, bounds one broker (README, Deploy).`,
   ].join('\n');
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log();

@@ -12,7 +12,7 @@ import { externalIdSecretName, type Registry, type Target } from '../lambda/core
 import type { BrokerConfig, SlackConfig, TargetConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
 import { Observability } from './constructs/observability';
-import { LIMITS, secretArnAtLongest } from './limits';
+import { LIMITS } from './limits';
 import { brokerRoleName, ENTRY_SECRET_NAMES, EXTERNAL_ID_LENGTH, slackRoleName, targetRoleArn } from './names';
 
 export interface BrokerStackProps extends StackProps {
@@ -98,6 +98,9 @@ export class BrokerStack extends Stack {
       description: "Subscribe to this SNS topic to hear the broker's alarms (README, Operating it)",
     });
 
+    // Every external ID's secret, by the name prefix this stack gives them (the suffix Secrets Manager
+    // adds falls under the *): https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
+    const externalIdSecretsArn = `arn:${config.partition}:secretsmanager:${config.region}:${config.accountId}:secret:${externalIdSecretName('')}*`;
     this.loginRole.attachInlinePolicy(
       new iam.Policy(this, 'LoginPolicy', {
         statements: [
@@ -109,23 +112,24 @@ export class BrokerStack extends Stack {
           ...(web
             ? [new iam.PolicyStatement({ sid: 'ReadWebSecrets', actions: ['secretsmanager:GetSecretValue'], resources: web.secrets.map((s) => s.secretArn) })]
             : []),
+          new iam.PolicyStatement({ sid: 'ReadExternalIds', actions: ['secretsmanager:GetSecretValue'], resources: [externalIdSecretsArn] }),
           new iam.PolicyStatement({ sid: 'DecryptExternalIds', actions: ['kms:Decrypt'], resources: [key.keyArn] }),
         ],
       }),
     );
+    Validations.of(this.node.findChild('LoginPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${externalIdSecretsArn}]`,
+      reason:
+        "The external IDs' secrets by the name prefix this stack gives them, in this account and region only: one statement instead of one ARN per target, so that a fleet fits IAM's default of ten managed policies per role. The Lambdas read only the secrets their baked registry names, every one made by this stack.",
+    });
 
-    // Each target's role and secret, by exact ARN, in customer managed policies: an inline policy holds
-    // about 60 targets, ten managed policies (IAM's default per role) about 300.
+    // Each target's role, by exact ARN, in customer managed policies: an inline policy holds about 60
+    // targets' roles, a managed policy about 90, so IAM's default of ten per role holds hundreds.
     targetPolicyShares(registry.targets).forEach((share, index) => {
       new iam.ManagedPolicy(this, `LoginTargetsPolicy${index}`, {
-        description: `console-broker login role: the external IDs and roles of targets ${share[0]?.name ?? ''} to ${share.at(-1)?.name ?? ''}`,
+        description: `console-broker login role: the roles of targets ${share[0]?.name ?? ''} to ${share.at(-1)?.name ?? ''}`,
         roles: [this.loginRole],
         statements: [
-          new iam.PolicyStatement({
-            sid: 'ReadExternalIds',
-            actions: ['secretsmanager:GetSecretValue'],
-            resources: share.flatMap((t) => secrets.get(t.name)?.secretArn ?? []),
-          }),
           new iam.PolicyStatement({ sid: 'AssumeTargetRoles', actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'], resources: share.map((t) => t.roleArn) }),
         ],
       });
@@ -398,12 +402,11 @@ export class BrokerStack extends Stack {
   }
 }
 
-/** Room in a managed policy for its two statements' names, actions and brackets, measured from an empty one with headroom. */
+/** Room in a managed policy for its statement's name, actions and brackets, measured from an empty one with headroom. */
 const TARGET_POLICY_FRAME = 300;
 
 /**
- * The targets cut into consecutive shares whose role and secret ARNs fit one managed policy, each
- * secret counted as DeployLimits counts it: at its longest once deployed.
+ * The targets cut into consecutive shares whose role ARNs fit one managed policy.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
  */
 function targetPolicyShares(targets: readonly Target[]): Target[][] {
@@ -412,7 +415,7 @@ function targetPolicyShares(targets: readonly Target[]): Target[][] {
   let size = TARGET_POLICY_FRAME;
   for (const target of targets) {
     // Each ARN is quoted and followed by a comma.
-    const cost = secretArnAtLongest(target.externalIdSecretId).length + target.roleArn.length + 6;
+    const cost = target.roleArn.length + 3;
     if (current.length > 0 && size + cost > LIMITS.managedPolicyCharacters) {
       shares.push(current);
       current = [];

@@ -178,7 +178,7 @@ function resourceChecks(template: Template): Check[] {
         resource: id,
         location: 'Properties/ManagedPolicyArns',
         description: `Role ${nameOf(properties.RoleName, id)} has ${attached} managed policies attached; IAM accepts ${LIMITS.managedPoliciesPerRole} by default (${IAM_QUOTAS}).`,
-        fix: 'For a target role, name fewer managedPolicies; for the login role, whose target ARNs fill one managed policy per few dozen targets, move targets to a second broker configuration. Or ask for an increase of the IAM quota "Managed policies per role" (up to 20) in that account.',
+        fix: 'For a target role, name fewer managedPolicies; for the login role, whose target role ARNs fill one managed policy per about ninety targets, move targets to a second broker configuration. Or ask for an increase of the IAM quota "Managed policies per role" (up to 20) in that account.',
         measured: attached,
         limit: LIMITS.managedPoliciesPerRole,
       });

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { matchesPattern } from '../lambda/core/registry';
 import { addConsoleBroker, type ConsoleBrokerStacks } from '../lib/app';
 import { FunctionUrlChecks } from '../lib/nag';
 import { StandaloneTargetStack } from '../lib/target-stack';
@@ -147,7 +148,6 @@ describe('stacks', () => {
         Properties: { PolicyDocument: { Statement: Json[] } };
       };
       const statements = policy.Properties.PolicyDocument.Statement;
-      const secretRefs = Object.keys(broker.findResources('AWS::SecretsManager::Secret')).map((id) => ({ Ref: id }));
       const loginRole = Object.keys(broker.findResources('AWS::IAM::Role', { Properties: { RoleName: 'console-broker-login-eu-west-1' } }))[0];
 
       expect(statements).toEqual([
@@ -157,15 +157,15 @@ describe('stacks', () => {
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^LoginFunctionLogs/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^DoctorFunctionLogs/), 'Arn'] }],
         },
+        { Sid: 'ReadExternalIds', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:console-broker/external-id/*' },
         { Sid: 'DecryptExternalIds', Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ExternalIdKey/), 'Arn'] } },
       ]);
-      // Each target's secret and role in customer managed policies, so that the inline policy's size does not grow with them.
+      // Each target's role in customer managed policies, so that the inline policy's size does not grow with them.
       const targetPolicies = Object.values(broker.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: loginRole }] } })) as {
         Properties: { PolicyDocument: { Statement: Json[] } };
       }[];
       expect(targetPolicies.map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
         [
-          { Sid: 'ReadExternalIds', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretRefs },
           {
             Sid: 'AssumeTargetRoles',
             Effect: 'Allow',
@@ -180,6 +180,18 @@ describe('stacks', () => {
         ],
       ]);
       broker.hasResourceProperties('AWS::IAM::Role', { RoleName: 'console-broker-login-eu-west-1', ManagedPolicyArns: Match.absent() });
+    });
+
+    it("reads the external IDs by the name prefix of this stack's secrets, which names every one of them and no other secret", () => {
+      const withBrowserEntry = Template.fromStack(addConsoleBroker(new App(), testConfig({ openIdProvider: { issuer: 'https://idp.example.com', clientId: 'cb' } })).broker);
+      const names = Object.values(withBrowserEntry.findResources('AWS::SecretsManager::Secret')).map((r) => String((r as { Properties: Json }).Properties.Name));
+      const policy = Object.values(withBrowserEntry.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('^LoginPolicy') } }))[0] as { Properties: { PolicyDocument: { Statement: Json[] } } };
+      const pattern = String(policy.Properties.PolicyDocument.Statement.find((statement) => statement.Sid === 'ReadExternalIds')?.Resource);
+      // A secret's ARN as Secrets Manager makes it, with six random characters after its name; IAM's * and ? as the registry's patterns read them.
+      const readable = (name: string): boolean => matchesPattern(pattern, `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`);
+
+      expect(names.filter(readable).sort()).toEqual(['customer-acme', 'locked', 'prod-billing', 'prod-readonly'].map((t) => `console-broker/external-id/${t}`));
+      expect(names.filter((name) => !readable(name)).sort()).toEqual(['console-broker/oidc-client-secret', 'console-broker/session-key']);
     });
 
     it('runs the Lambda on the newest Node.js, arm64, with a timeout and its own log group', () => {

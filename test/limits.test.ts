@@ -82,11 +82,12 @@ describe('limits AWS enforces only at deploy time fail cdk synth, naming the lim
     expect(report).toMatch(/The template of stack Plain has 20\d parameters; CloudFormation accepts at most 200 per template/);
   });
 
-  it("refuses a login role whose targets' role and secret ARNs fill more managed policies than IAM attaches by default", () => {
+  it('keeps the login role within the managed policies IAM attaches by default, the secrets named by one prefix and the roles by exact ARN', () => {
+    // 230 targets of the longest names filled 11 policies when each secret was named too; the roles alone
+    // fill about 60 of the longest per policy, so even the ~440 targets of a full 500-resource stack fit 8.
     const report = synthReport({ targets: targets(230, { deployedBy: 'owner', longNames: true }) });
 
-    expect(report).toMatch(/Role console-broker-login-eu-west-1 has 11 managed policies attached; IAM accepts 10 by default/);
-    expect(report).toMatch(/move targets to a second broker configuration/);
+    expect(report).toBe('');
   });
 
   it('refuses a target role with more managed policies than IAM attaches by default', () => {
