@@ -33,7 +33,8 @@ describe('a bot acting for a person, through the bundled IAM entry from cdk.out'
     const body = JSON.parse(response.body ?? '') as Json;
     expect(body).toMatchObject({ target: 'prod-readonly', sessionName: 'alice@example.com', reason: 'INC-4711' });
     const token = new URL(String(body.loginUrl)).searchParams.get('SigninToken') ?? '';
-    expect(fake.signinTokens.get(token)).toMatchObject({ roleArn: PROD_READONLY_ROLE, sessionName: 'alice@example.com', sourceIdentity: 'alice@example.com' });
+    // SourceIdentity names the person; the RoleSessionName names the bot that vouched for them.
+    expect(fake.signinTokens.get(token)).toMatchObject({ roleArn: PROD_READONLY_ROLE, sessionName: 'chatops-bot+slack-bot+111111111111', sourceIdentity: 'alice@example.com' });
   });
 
   it('refuses a person the target does not admit, before any AWS call', async () => {

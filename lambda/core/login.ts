@@ -24,7 +24,10 @@ export interface LoginResult {
   readonly roleArn: string;
   readonly region: string;
   readonly destination: string;
+  /** The SourceIdentity, and the RoleSessionName unless `roleSessionName` is given. */
   readonly sessionName: string;
+  /** The RoleSessionName when it is not `sessionName`: the bot that acted for the person. */
+  readonly roleSessionName?: string;
   /** The reason the caller gave, shown back. */
   readonly reason?: string;
 }
@@ -39,7 +42,7 @@ async function assumeTargetRole(deps: LoginDependencies, request: LoginRequest, 
   const input = (externalId: string): AssumeRoleInput => ({
     roleArn: target.roleArn,
     externalId,
-    sessionName,
+    sessionName: request.roleSessionName ?? sessionName,
     sourceIdentity: sessionName,
   });
   const externalId = await deps.externalIds.get(target.externalIdSecretId);
@@ -77,6 +80,7 @@ async function createLogin(deps: LoginDependencies, request: LoginRequest, issue
     region: request.region,
     destination: request.destination.toString(),
     sessionName,
+    ...(request.roleSessionName === undefined ? {} : { roleSessionName: request.roleSessionName }),
     ...(request.reason === undefined ? {} : { reason: request.reason }),
   };
 }
@@ -93,5 +97,6 @@ export async function loggedLogin(deps: LoginDependencies, request: LoginRequest
   });
   const result = await createLogin(deps, request, issuer, log);
   log.sessionName = result.sessionName;
+  if (result.roleSessionName !== undefined) log.roleSessionName = result.roleSessionName;
   return result;
 }

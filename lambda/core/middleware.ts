@@ -14,6 +14,8 @@ export interface AccessLogFields {
   region?: string;
   destination?: string;
   sessionName?: string;
+  /** The RoleSessionName when it is not the sessionName (the SourceIdentity): the bot that acted for a person. */
+  roleSessionName?: string;
   /** Time the login spent waiting on AWS; the line carries it as the AwsCallMs metric. */
   awsCallMs?: number;
   /** The person a delegator bot (the caller) acted for, by e-mail address. */

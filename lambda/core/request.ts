@@ -19,8 +19,10 @@ export interface LoginRequest {
   readonly target: Target;
   /** Who asked, for the log: an IAM principal ARN or a person at the OpenID provider. */
   readonly caller: string;
-  /** RoleSessionName and SourceIdentity: the caller's identity, distinct for distinct callers and fit for STS. */
+  /** SourceIdentity, and RoleSessionName unless `roleSessionName` is given: the caller's identity, distinct for distinct callers and fit for STS. */
   readonly sessionName: string;
+  /** RoleSessionName when it is not the SourceIdentity: the bot that acts for a person names itself here. */
+  readonly roleSessionName?: string;
   readonly region: string;
   readonly destination: URL;
   /** Log the browser out of its current console session before signing in. */
@@ -160,8 +162,10 @@ export interface TargetList {
 export interface Caller {
   /** For the log and for error messages. */
   readonly id: string;
-  /** RoleSessionName and SourceIdentity: `callerIdentity` or `personName`, already fit for STS. */
+  /** SourceIdentity (and RoleSessionName unless `roleSessionName` says otherwise): `callerIdentity` or `personName`, already fit for STS. */
   readonly name: string;
+  /** RoleSessionName when it is not `name`; see LoginRequest.roleSessionName. */
+  readonly roleSessionName?: string;
   readonly mayOpen: (target: Target) => boolean;
   /** Why `mayOpen` refuses a target, when the entry can say more than that the caller is not allowed. */
   readonly refusal?: (target: Target) => string | undefined;
@@ -211,7 +215,16 @@ export function resolveLogin(registry: Registry, caller: Caller, params: LoginPa
       ? destinationUrl(registry.partition, params.destination, region)
       : serviceUrl(registry.partition, params.service ?? 'home', region);
 
-  return { target, caller: caller.id, sessionName: caller.name, region, destination, logout: parseLogout(params.logout), ...(reason === undefined ? {} : { reason }) };
+  return {
+    target,
+    caller: caller.id,
+    sessionName: caller.name,
+    ...(caller.roleSessionName === undefined ? {} : { roleSessionName: caller.roleSessionName }),
+    region,
+    destination,
+    logout: parseLogout(params.logout),
+    ...(reason === undefined ? {} : { reason }),
+  };
 }
 
 /**
@@ -227,6 +240,16 @@ export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry, o
     return parseLogin(event, registry, { id: callerArn, name: callerIdentity(callerArn), mayOpen: (t) => isCallerAllowed(t, callerArn) });
   }
   const refusal = (t: Target): string | undefined => delegationRefusal(registry, t, callerArn, onBehalf);
-  const caller: Caller = { id: callerArn, name: delegatedSessionName(onBehalf, callerArn), mayOpen: (t) => refusal(t) === undefined, refusal };
+  // SourceIdentity names the person, and stays with the session through any role chaining; the
+  // RoleSessionName names the bot, so the target account's CloudTrail (which never sees our access log)
+  // shows that a bot vouched for the person, and which one: the ARN reads assumed-role/<role>/<bot>.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+  const caller: Caller = {
+    id: callerArn,
+    name: delegatedSessionName(onBehalf, callerArn),
+    roleSessionName: callerIdentity(callerArn),
+    mayOpen: (t) => refusal(t) === undefined,
+    refusal,
+  };
   return { ...parseLogin(event, registry, caller), person: onBehalf.email };
 }
