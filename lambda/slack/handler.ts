@@ -13,9 +13,10 @@ import { createRuntime } from '../core/runtime';
 import { readCurrentSecret, RefreshingSecret } from '../core/secrets';
 import { positiveInteger, requiredSetting } from '../core/settings';
 import { parseConsoleCommand, parseSlashCommand, type SlashCommand } from './command';
+import { GroupMembers } from './group-members';
 import { consoleAnswer, help, refusal, targetList } from './messages';
 import { isServedWorkspace, nothingToOpen, slackPerson, type SlackTrust } from './person';
-import { SlackApi, SlackApiError } from './slack-api';
+import { SlackApi, SlackApiError, type SlackUser } from './slack-api';
 import { verifySlackSignature } from './signature';
 
 /**
@@ -63,9 +64,9 @@ const slack = new SlackApi({
   token: () => botToken.get(),
 });
 // usergroups.users.list is Tier 2 (20+ a minute, https://api.slack.com/methods/usergroups.users.list):
-// each mapped group's members are read at most once a minute, so a removal takes up to a minute.
-const GROUP_MEMBERS_MAX_AGE_MS = 60_000;
-const groupMembers = new Map(Object.keys(trust.userGroups).map((id) => [id, new RefreshingSecret(() => slack.userGroupMembers(id), GROUP_MEMBERS_MAX_AGE_MS)]));
+// each mapped group's members are read at most once a minute, so a removal takes up to a minute; after
+// a failed read, not again before Slack's Retry-After or ten seconds.
+const groupMembers = new Map(Object.keys(trust.userGroups).map((id) => [id, new GroupMembers(() => slack.userGroupMembers(id), 60_000, 10_000)]));
 
 interface SlackContext extends BrokerContext {
   /** Set once the request's signature is verified: from then on every answer is a sentence in Slack. */
@@ -105,17 +106,42 @@ function slackFailure(error: SlackApiError): HttpError {
   }
 }
 
-/** The person behind the command: their Slack account, and the mapped user groups they are in. */
-async function lookUp(command: SlashCommand): Promise<Person> {
+/** The mapped user groups that would open one of `targets` for a person who cannot open it already. */
+function groupsThatOpen(targets: readonly Target[], byEmail: Person): string[] {
+  const closed = targets.filter((target) => !personMayOpen(target, byEmail));
+  return Object.entries(trust.userGroups)
+    .filter(([, group]) => closed.some((target) => target.allowedGroups.includes(group)))
+    .map(([id]) => id);
+}
+
+interface LookedUp {
+  readonly person: Person;
+  /** Mapped user groups whose members Slack did not list (rate-limited, slow, down): counted as not the person's. */
+  readonly unlisted: readonly string[];
+}
+
+/**
+ * The person behind the command: their Slack account, and those of the mapped user groups that could
+ * open `wanted` for them that they are in. Groups are asked only when they could matter, so a person
+ * whose e-mail address opens the target waits on no group and is not refused when Slack limits group reads.
+ */
+async function lookUp(command: SlashCommand, wanted: readonly Target[]): Promise<LookedUp> {
+  let user: SlackUser;
   try {
-    const [user, ...memberships] = await Promise.all([
-      slack.userInfo(command.userId),
-      ...[...groupMembers].map(async ([id, members]) => ((await members.get()).includes(command.userId) ? [id] : [])),
-    ]);
-    return slackPerson(trust, command, user, memberships.flat());
+    user = await slack.userInfo(command.userId);
   } catch (error) {
     throw error instanceof SlackApiError ? slackFailure(error) : error;
   }
+  const groups = await Promise.all(groupsThatOpen(wanted, slackPerson(trust, command, user, [])).map(async (id) => ({ id, members: await groupMembers.get(id)?.get() })));
+  return {
+    person: slackPerson(trust, command, user, groups.filter((group) => group.members?.includes(command.userId) === true).map((group) => group.id)),
+    unlisted: groups.filter((group) => group.members === undefined).map((group) => group.id),
+  };
+}
+
+/** The sentence for user groups Slack did not list, which decided the answer. */
+function unlistedGroups(unlisted: readonly string[]): string {
+  return `Slack did not tell console-broker who is in ${unlisted.length === 1 ? 'a user group' : 'user groups'} of the configuration (${unlisted.join(', ')}), so it counted you as not in ${unlisted.length === 1 ? 'it' : 'them'}; try again in a minute`;
 }
 
 function who(person: Person, command: SlashCommand): string {
@@ -160,18 +186,25 @@ async function serve(event: FunctionUrlEvent, context: SlackContext): Promise<AP
     context.accessLog.route = 'help';
     return help(command.command);
   }
+  const named = asked.kind === 'open' ? registry.targets.find((t) => t.name === asked.target) : undefined;
+  // A name that is no target is answered with the targets the person may open.
+  const wanted = named === undefined ? registry.targets : [named];
   // The external ID is read while Slack is asked who the person is: a cold answer waits for one less
   // round trip. It stays in the cache whether or not the person may open the target.
-  const named = asked.kind === 'open' && webEntryUrl === undefined ? registry.targets.find((t) => t.name === asked.target) : undefined;
-  const [person] = await Promise.all([lookUp(command), named ? deps.externalIds.get(named.externalIdSecretId).catch(() => undefined) : undefined]);
+  const [{ person, unlisted }] = await Promise.all([
+    lookUp(command, wanted),
+    named && webEntryUrl === undefined ? deps.externalIds.get(named.externalIdSecretId).catch(() => undefined) : undefined,
+  ]);
   const caller = { id: who(person, command), name: personName(person), mayOpen: (target: Target): boolean => personMayOpen(target, person) };
   context.accessLog.caller = caller.id;
   if (asked.kind === 'list') {
     context.accessLog.route = 'targets';
     const yours = registry.targets.filter(caller.mayOpen);
-    if (yours.length === 0) throw new HttpError(403, 'Forbidden', nothingToOpen(person, trust));
-    return targetList(command.command, yours);
+    if (yours.length === 0) throw unlisted.length > 0 ? new HttpError(503, 'SlackGroupsUnlisted', unlistedGroups(unlisted)) : new HttpError(403, 'Forbidden', nothingToOpen(person, trust));
+    return targetList(command.command, yours, unlisted.length > 0 ? `${unlistedGroups(unlisted)}: what they open is not listed.` : undefined);
   }
+  // Every group asked opens the target: had Slack listed them, the answer might have been yes.
+  if (named !== undefined && unlisted.length > 0 && !caller.mayOpen(named)) throw new HttpError(503, 'SlackGroupsUnlisted', unlistedGroups(unlisted));
 
   const request = resolveLogin(registry, caller, { target: asked.target, service: asked.service, region: asked.region, reason: asked.reason });
   const { reason } = request;

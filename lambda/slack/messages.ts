@@ -66,10 +66,11 @@ export function consoleAnswer(answer: ConsoleAnswer): APIGatewayProxyStructuredR
   ]);
 }
 
-/** `/console` alone: the targets the person may open. */
-export function targetList(command: string, targets: readonly Target[]): APIGatewayProxyStructuredResultV2 {
+/** `/console` alone: the targets the person may open, and a note on what may be missing. */
+export function targetList(command: string, targets: readonly Target[], note?: string): APIGatewayProxyStructuredResultV2 {
   const lines = targets.map((t) => `• \`${escapeMrkdwn(t.name)}\` ${t.accountId} · ${t.defaultRegion}${t.description ? ` — ${escapeMrkdwn(t.description)}` : ''}`);
-  return ephemeral(`Targets you may open (${String(targets.length)}); \`${command} <target>\` opens one, \`${command} help\` says more:\n${lines.join('\n')}`);
+  const list = `Targets you may open (${String(targets.length)}); \`${command} <target>\` opens one, \`${command} help\` says more:\n${lines.join('\n')}`;
+  return ephemeral(note === undefined ? list : `${list}\n${escapeMrkdwn(note)}`);
 }
 
 export function help(command: string): APIGatewayProxyStructuredResultV2 {

@@ -39,6 +39,8 @@ export class FakeSlack {
   readonly tokens = new Map<string, readonly string[]>([[SLACK_BOT_TOKEN, ['commands', 'users:read', 'users:read.email', 'usergroups:read']]]);
   readonly calls: FakeSlackCall[] = [];
   mode: SlackMode = 'ok';
+  /** Methods answered 429 whatever the mode: Slack's limits are per method (https://api.slack.com/apis/rate-limits). */
+  readonly limitedMethods = new Set<string>();
   /** How long `slow` waits before answering. */
   slowMs = 5000;
   retryAfterSeconds = 30;
@@ -86,7 +88,7 @@ export class FakeSlack {
 
   private result(method: string, args: Record<string, string>, token: string | undefined): { status: number; json: Record<string, unknown>; headers?: Record<string, string> } {
     const fail = (error: string, more: Record<string, unknown> = {}): { status: number; json: Record<string, unknown> } => ({ status: 200, json: { ok: false, error, ...more } });
-    if (this.mode === 'ratelimited') return { status: 429, json: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(this.retryAfterSeconds) } };
+    if (this.mode === 'ratelimited' || this.limitedMethods.has(method)) return { status: 429, json: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(this.retryAfterSeconds) } };
     if (token === undefined) return fail('not_authed');
     const scopes = this.tokens.get(token);
     if (scopes === undefined) return fail('invalid_auth');
