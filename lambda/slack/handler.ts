@@ -144,8 +144,14 @@ function unlistedGroups(unlisted: readonly string[]): string {
   return `Slack did not tell console-broker who is in ${unlisted.length === 1 ? 'a user group' : 'user groups'} of the configuration (${unlisted.join(', ')}), so it counted you as not in ${unlisted.length === 1 ? 'it' : 'them'}; try again in a minute`;
 }
 
+/** The Slack user by their IDs, which Slack vouches for (the request is signed). */
+function slackUserId(command: SlashCommand): string {
+  return `Slack ${command.enterpriseId ? `${command.enterpriseId}/` : ''}${command.teamId}/${command.userId}`;
+}
+
+/** The caller in the access log: an address only when it counts (confirmed, in a listed domain), as the session name takes it. */
 function who(person: Person, command: SlashCommand): string {
-  return `${person.email ?? 'no e-mail'} (Slack ${command.enterpriseId ? `${command.enterpriseId}/` : ''}${command.teamId}/${command.userId})`;
+  return person.emailVerified && person.email !== undefined ? `${person.email} (${slackUserId(command)})` : slackUserId(command);
 }
 
 /** A link into the browser entry: it signs the person in with the company's provider and decides again. */
@@ -178,7 +184,7 @@ async function serve(event: FunctionUrlEvent, context: SlackContext): Promise<AP
     return { statusCode: 200, headers: COMMON_HEADERS, body: '' };
   }
   const command = parseSlashCommand(raw.toString('utf8'));
-  context.accessLog.caller = `Slack ${command.enterpriseId ? `${command.enterpriseId}/` : ''}${command.teamId}/${command.userId}`;
+  context.accessLog.caller = slackUserId(command);
   if (!isServedWorkspace(trust, command)) throw new HttpError(403, 'ForeignWorkspace', 'this console-broker does not serve your Slack workspace');
 
   const asked = parseConsoleCommand(command.text, registry.partition, command.command);
