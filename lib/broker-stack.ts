@@ -19,6 +19,9 @@ export interface BrokerStackProps extends StackProps {
   readonly config: BrokerConfig;
 }
 
+/** Runs of the doctor at once: the hourly schedule's and one operator's; more wait for a 429 or Lambda's queue. */
+export const DOCTOR_RESERVED_CONCURRENCY = 2;
+
 /** Where the IAM entry sends people whose console session ended; read in lambda/iam/handler.ts. */
 const CONSOLE_ISSUER_URL = 'CONSOLE_ISSUER_URL';
 
@@ -82,7 +85,15 @@ export class BrokerStack extends Stack {
       role: this.loginRole,
       logRetentionDays: config.logRetentionDays,
       timeout: Duration.seconds(DOCTOR_TIMEOUT_SECONDS),
+      // A run holds an execution for up to five minutes and calls STS as the login role: however many
+      // runs are asked for, at most two (the schedule's and an operator's) take capacity from logins.
+      reservedConcurrency: DOCTOR_RESERVED_CONCURRENCY,
     });
+    // The schedule invokes asynchronously: a throttled event goes back to Lambda's queue and is retried
+    // for up to six hours, and a failed run twice more, unless told otherwise. A run that could not start
+    // within the hour is dropped, as the next run checks again, and a run that failed is not repeated.
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+    this.doctorFunction.configureAsyncInvoke({ maxEventAge: Duration.hours(1), retryAttempts: 0 });
 
     const web = config.openIdProvider ? this.webEntry(config, key, registry) : undefined;
     // The console sends people to the login URL's Issuer when their session ends; the IAM entry's own
