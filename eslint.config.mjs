@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['cdk.out/**', 'node_modules/**', '.bench/**'] },
+  { ignores: ['cdk.out/**', 'node_modules/**', '.bench/**', 'dist/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
