@@ -466,17 +466,23 @@ function callerPolicyStatements(functionArn: string): iam.PolicyStatement[] {
   ];
 }
 
-/** The accounts whose principals appear in some target's allowed callers or delegators, or among the operators. */
+/** The accounts that principal ARN patterns name, each once. */
+function accountsOf(patterns: readonly string[]): string[] {
+  return [...new Set(patterns.map((pattern) => pattern.split(':')[4] ?? ''))].sort();
+}
+
+/**
+ * The accounts whose principals appear in some target's allowed callers or delegators, who may call the
+ * login function's URL. Not the operators': they call only the doctor's URL.
+ */
 export function callerAccounts(config: BrokerConfig): string[] {
   const delegators = [...config.allowedDelegators, ...config.targets.flatMap((t) => t.allowedDelegators)].map((d) => d.principal);
-  const patterns = [...config.targets.flatMap((t) => t.allowedCallers), ...delegators, ...config.operators];
-  const accounts = patterns.map((pattern) => pattern.split(':')[4] ?? '');
-  return [...new Set(accounts)].sort();
+  return accountsOf([...config.targets.flatMap((t) => t.allowedCallers), ...delegators]);
 }
 
 /** The accounts of the operators, who may call the doctor's function URL. */
-function operatorAccounts(config: BrokerConfig): string[] {
-  return [...new Set(config.operators.map((pattern) => pattern.split(':')[4] ?? ''))].sort();
+export function operatorAccounts(config: BrokerConfig): string[] {
+  return accountsOf(config.operators);
 }
 
 /** What the login Lambda needs to know of the targets: everything but the external IDs. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callerAccounts } from '../lib/broker-stack';
+import { callerAccounts, operatorAccounts } from '../lib/broker-stack';
 import { loadConfig, parseConfig } from '../lib/config';
 
 const target = { name: 'prod-readonly', accountId: '222222222222', roleName: 'ConsoleBrokerReadOnly' };
@@ -39,14 +39,15 @@ describe('configuration', () => {
     expect(parsed({ environment: 'prod', production: false })?.production).toBe(false);
   });
 
-  it('takes operators, whose accounts may then invoke the URL', () => {
+  it("takes operators, whose accounts may then invoke the doctor's URL and not the login function's", () => {
     const operator = 'arn:aws:sts::777777777777:assumed-role/AWSReservedSSO_Ops_*/*';
 
     const config = parseConfig({ ...base, operators: [operator] });
 
     expect(config.operators).toEqual([operator]);
     expect(parseConfig(base).operators).toEqual([]);
-    expect(callerAccounts(config)).toEqual(['777777777777']);
+    expect(operatorAccounts(config)).toEqual(['777777777777']);
+    expect(callerAccounts(config)).toEqual([]);
   });
 
   it('takes delegators alone or with the groups they may vouch for, on a target and for all, whose accounts may then invoke the URL', () => {
