@@ -10,7 +10,7 @@ import { personFromClaims, personMayOpen, personName, type Person } from '../cor
 import { parseLogin, type FunctionUrlEvent, type LoginRequest } from '../core/request';
 import { COMMON_HEADERS } from '../core/response';
 import { returnLocation } from './return-to';
-import { clearRecentCookie, readRecent, recentCookie } from './recent-targets';
+import { clearRecentCookie, readRecent, RECENT_COOKIE, recentCookie } from './recent-targets';
 import { RESERVED_PATHS } from '../core/routes';
 import { createRuntime } from '../core/runtime';
 import { CONFIRM_FIELD, CONFIRM_PRODUCTION, confirmLoginPage, CSRF_FIELD, signOutPage } from './web-confirm';
@@ -196,16 +196,24 @@ const signedOutPage = (): APIGatewayProxyStructuredResultV2 =>
   messagePage(200, 'Signed out', 'You are signed out of console-broker. Consoles you opened stay open until they expire.', { href: '/', text: 'Sign in again' });
 
 /**
- * GET shows the button; only its POST, with the session's token, signs out. Without a valid session
- * nothing is cleared: a cross-site POST arrives without the Lax cookie, and its answer could clear it.
+ * With a valid session, GET shows the button and only its POST, with the session's token, signs out:
+ * another site's link cannot end a session. Without one (expired, not valid here, or gone) there is no
+ * session to protect, and the answer deletes both cookies whenever the request carries either, so an
+ * expired tab's Sign out still forgets what this browser opened last. Another site's POST carries
+ * neither (SameSite=Lax cookies go with a cross-site request only on top-level GET:
+ * https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-samesite-cookies), so it clears nothing.
  */
 async function logout(event: FunctionUrlEvent): Promise<APIGatewayProxyStructuredResultV2> {
+  // What this browser opened last goes too: the next person at this browser learns nothing of it.
+  const signedOut = { ...signedOutPage(), cookies: [clearCookie('session'), clearRecentCookie()] };
   const session = await readSession(event);
-  if (session.state !== 'valid') return signedOutPage();
+  if (session.state !== 'valid') {
+    const carried = [COOKIE_NAMES.session, RECENT_COOKIE].some((name) => readCookie(event.cookies, name) !== undefined);
+    return carried ? signedOut : signedOutPage();
+  }
   if (event.requestContext.http.method === 'GET') return signOutPage(session.csrf);
   requireCsrfToken(event, session);
-  // What this browser opened last goes too: the next person at this browser learns nothing of it.
-  return { ...signedOutPage(), cookies: [clearCookie('session'), clearRecentCookie()] };
+  return signedOut;
 }
 
 async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<APIGatewayProxyStructuredResultV2> {
