@@ -73,8 +73,34 @@ function messageOf(error: unknown): string {
   return `the broker failed unexpectedly (${error instanceof Error ? error.name : 'UnknownError'})`;
 }
 
-function failedCall(error: unknown): TargetProblem {
-  return error instanceof HttpError && error.code === 'UpstreamTimeout' ? 'UpstreamTimeout' : 'AssumeRoleFailed';
+function isTimedOut(error: unknown): boolean {
+  return error instanceof HttpError && error.code === 'UpstreamTimeout';
+}
+
+/** A call that ran out of time says nothing about the target: AWS was slow, and the next run asks again. */
+function timedOutAdvice(error: unknown, service: string): string {
+  return (
+    `${messageOf(error)} (the doctor allows ${DOCTOR_CALL_TIMEOUT_MS / 1000} s and tries once), so the target may well be fine; ` +
+    `check the AWS Health Dashboard for ${service} in the broker's region and run the doctor again; if only this target times out run after run, look at its role and secret as for a refusal`
+  );
+}
+
+/**
+ * STS failed otherwise than by refusing: its error name is in the message. Throttling and
+ * RegionDisabledException are STS's own errors for AssumeRole
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_Errors,
+ * https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+ */
+function assumeFailedAdvice(error: unknown): string {
+  return (
+    `${messageOf(error)}; Throttling: the broker account's STS request rate, which logins share, was exceeded, so run the doctor again in a few minutes and look for whoever calls STS in a loop; ` +
+    "RegionDisabledException: activate STS in the broker's region (IAM console, Account settings); anything else: check the AWS Health Dashboard for STS and run the doctor again"
+  );
+}
+
+/** How a failed assume that was not a refusal is reported. */
+function failedAssume(error: unknown): [TargetProblem, string] {
+  return isTimedOut(error) ? ['UpstreamTimeout', timedOutAdvice(error, 'AWS STS')] : ['AssumeRoleFailed', assumeFailedAdvice(error)];
 }
 
 /**
@@ -105,6 +131,7 @@ async function checkTarget(deps: DoctorDependencies, target: Target, steps: Doct
   try {
     externalId = await timed('read external ID', () => deps.readExternalId(target.externalIdSecretId));
   } catch (error) {
+    if (isTimedOut(error)) return broken('UpstreamTimeout', timedOutAdvice(error, 'Secrets Manager'));
     return broken('ExternalIdUnreadable', `${messageOf(error)}; check that the secret exists, holds the external ID, and that the broker's login role may read it and decrypt it`);
   }
   const input: AssumeRoleInput = { roleArn: target.roleArn, externalId, sessionName: DOCTOR_SESSION_NAME };
@@ -112,12 +139,12 @@ async function checkTarget(deps: DoctorDependencies, target: Target, steps: Doct
     await timed('assume role', () => deps.assumeRole({ ...input, sourceIdentity: DOCTOR_SESSION_NAME }));
     return { ...about, ok: true, steps };
   } catch (error) {
-    if (!isAssumeDenied(error)) return broken(failedCall(error), messageOf(error));
+    if (!isAssumeDenied(error)) return broken(...failedAssume(error));
   }
   try {
     await timed('assume role without SourceIdentity', () => deps.assumeRole(input));
   } catch (error) {
-    if (!isAssumeDenied(error)) return broken(failedCall(error), messageOf(error));
+    if (!isAssumeDenied(error)) return broken(...failedAssume(error));
     return broken(
       'TargetRefused',
       `the target account refused: the role ${target.roleArn} is missing, or its trust policy does not admit the broker with this external ID; ` +
@@ -143,7 +170,7 @@ function notChecked(target: Target, steps: readonly DoctorStep[]): TargetHealth 
     problem: 'NotChecked',
     advice:
       'the doctor ran out of time before it finished checking this target, because calls to AWS were slow or did not answer; ' +
-      'look at the targets reported with UpstreamTimeout, and run the doctor again',
+      'see the targets this run reports UpstreamTimeout, if any, and run the doctor again',
     steps,
   };
 }
