@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { HttpError } from '../core/errors';
 import { COMMON_HEADERS } from '../core/response';
 import type { Target } from '../core/registry';
 import { SERVICES } from '../core/destination';
@@ -23,7 +24,9 @@ export function ephemeral(text: string, blocks?: readonly Block[]): APIGatewayPr
   return {
     statusCode: 200,
     headers: { ...COMMON_HEADERS, 'content-type': 'application/json' },
-    body: JSON.stringify({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) }),
+    // No preview of any link: Slack would fetch it, and a login URL is a bearer credential.
+    // https://api.slack.com/reference/messaging/link-unfurling#no_unfurling_please
+    body: JSON.stringify({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}), unfurl_links: false, unfurl_media: false }),
   };
 }
 
@@ -32,8 +35,8 @@ export function refusal(message: string): APIGatewayProxyStructuredResultV2 {
   return ephemeral(`:no_entry: ${escapeMrkdwn(message)}${/[.!?]$/.test(message) ? '' : '.'}`);
 }
 
-/** A Block Kit button's `url` holds at most 3000 characters: https://api.slack.com/reference/block-kit/block-elements#button */
-const MAX_BUTTON_URL = 3000;
+/** A Block Kit button's `url` holds at most 3000 characters: https://docs.slack.dev/reference/block-kit/block-elements/button-element */
+export const MAX_BUTTON_URL = 3000;
 
 export interface ConsoleAnswer {
   readonly target: Target;
@@ -57,8 +60,12 @@ export function consoleAnswer(answer: ConsoleAnswer): APIGatewayProxyStructuredR
   ];
   const text = `Console for ${target.name} (${target.accountId}) in ${answer.region}`;
   if (answer.url.length > MAX_BUTTON_URL) {
-    // Too long for a button: the link goes in the message's text, where Slack takes up to 40,000 characters.
-    return ephemeral(`${escapeMrkdwn(facts.join('\n'))}\n<${answer.url}|${answer.buttonText}>`);
+    // Never as message text instead, where a bearer URL is copied, forwarded and quoted more easily.
+    throw new HttpError(
+      502,
+      'LoginUrlTooLong',
+      `the login URL for ${target.name} is longer than a Slack button takes (${String(MAX_BUTTON_URL)} characters), and console-broker does not put one in a message; open it with the console-broker CLI or the browser entry`,
+    );
   }
   return ephemeral(text, [
     section(facts.join('\n')),
