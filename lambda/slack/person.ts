@@ -23,7 +23,8 @@ export function isServedWorkspace(trust: SlackTrust, command: SlashCommand): boo
 
 /**
  * The Slack user as a person of the people rules (lambda/core/people.ts), or a refusal in words. Bots,
- * deactivated accounts, guests and members of other organizations open nothing. The e-mail address
+ * deactivated accounts, guests and members of workspaces or organizations the configuration does not
+ * name open nothing, whichever workspace the command came from. The e-mail address
  * counts as verified only when Slack says it is confirmed and its domain is one the configuration
  * lists; groups are only those the configuration maps from Slack user group IDs.
  * Fields: https://api.slack.com/types/user
@@ -34,6 +35,12 @@ export function slackPerson(trust: SlackTrust, command: SlashCommand, user: Slac
   if (user.deleted === true) throw refused('your Slack account is deactivated');
   if (user.is_restricted === true || user.is_ultra_restricted === true) throw refused('guest accounts cannot open a console');
   if (user.is_stranger === true) throw refused('members of another organization cannot open a console here');
+  // The command's team_id is where it was typed, which a Slack Connect channel shares with other
+  // organizations, and is_stranger is false for their members in a channel the app is in
+  // (https://api.slack.com/types/user): the person's own workspace or organization must be one named.
+  const enterpriseId = user.enterprise_user?.enterprise_id;
+  const home = (user.team_id !== undefined && trust.teamIds.includes(user.team_id)) || (enterpriseId !== undefined && trust.enterpriseIds.includes(enterpriseId));
+  if (!home) throw refused('members of another workspace or organization cannot open a console here');
   const email = user.profile?.email === undefined || user.profile.email === '' ? undefined : asciiLowerCase(user.profile.email);
   const domain = email?.slice(email.lastIndexOf('@') + 1);
   const emailVerified = user.is_email_confirmed === true && domain !== undefined && email?.includes('@') === true && trust.emailDomains.includes(domain);
