@@ -4,7 +4,7 @@ import { buildQueryString, HttpRequest } from '@smithy/core/protocols';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { DOCTOR_TIMEOUT_SECONDS, type DoctorReport } from '../lambda/doctor/doctor';
+import { DOCTOR_DEADLINE_MARGIN_MS, DOCTOR_TIMEOUT_SECONDS, type DoctorReport } from '../lambda/doctor/doctor';
 import type { LoginResult } from '../lambda/core/login';
 import { isConsoleUrl } from '../lambda/core/destination';
 import { isPartition, PARTITIONS, type Partition } from '../lambda/core/partition';
@@ -257,8 +257,14 @@ interface BrokerErrorBody {
   readonly Message?: string;
 }
 
+/** How an error status of a function URL reads; `message` is the answer's own. */
+type StatusWording = Partial<Record<number, (message: string) => string>>;
+
+/** The login function's URL: its path names a target. */
+const LOGIN_WORDING: StatusWording = { 404: (message) => `Unknown target: ${message}.` };
+
 /** Signs a GET for the function URL with SigV4 (service `lambda`), sends it, and returns the parsed JSON. */
-async function call<T>(base: URL, path: string, query: Record<string, string>, options: CallOptions): Promise<T> {
+async function call<T>(base: URL, path: string, query: Record<string, string>, options: CallOptions, wording: StatusWording = LOGIN_WORDING): Promise<T> {
   const url = new URL(path.replace(/^\//, ''), base.href.endsWith('/') ? base : `${base.href}/`);
   // Spaces as %20, as the signature encodes them: URLSearchParams would send `+`, which SigV4 does not
   // read as a space (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
@@ -282,7 +288,9 @@ async function call<T>(base: URL, path: string, query: Record<string, string>, o
   try {
     response = await fetch(url, { headers: signed.headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
   } catch (error) {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    // Node's fetch may also give up on its own, after 300 s without response headers (undici's headersTimeout).
+    const headersTimedOut = error instanceof Error && error.cause instanceof Error && error.cause.name === 'HeadersTimeoutError';
+    if (headersTimedOut || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) {
       throw new BrokerError('timeout', `The broker at ${url.origin} did not answer within ${timeoutMs / 1000} s.`);
     }
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
@@ -299,6 +307,8 @@ async function call<T>(base: URL, path: string, query: Record<string, string>, o
 
   const { error, Message } = body as BrokerErrorBody;
   const message = error?.message ?? Message ?? `HTTP ${response.status}`;
+  const worded = wording[response.status];
+  if (worded) throw new BrokerError(response.status === 404 ? 'not-found' : 'upstream', worded(message), response.status);
   switch (response.status) {
     case 400:
       throw new BrokerError('bad-request', `The broker refused the request: ${message}.`, 400);
@@ -307,8 +317,6 @@ async function call<T>(base: URL, path: string, query: Record<string, string>, o
       throw error
         ? new BrokerError('forbidden', `Not allowed: ${message}.`, 403)
         : new BrokerError('refused', `AWS refused the request before it reached the broker (403 ${message}): check that these credentials belong to an account the broker lets invoke its URL.`, 403);
-    case 404:
-      throw new BrokerError('not-found', `Unknown target: ${message}.`, 404);
     default:
       throw new BrokerError('upstream', `The broker answered ${response.status}: ${message}${error?.code ? ` (${error.code})` : ''}.`, response.status);
   }
@@ -337,10 +345,51 @@ export async function listConsoleTargets(options: BrokerOptions & { readonly per
 }
 
 /**
+ * How long the CLI waits for the doctor: its run ends at its deadline, DOCTOR_DEADLINE_MARGIN_MS before
+ * its timeout, and may follow a cold start, whose init Lambda limits to 10 s
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html), and the network; all
+ * of it inside the 300 s Node's fetch waits for response headers (undici's Client headersTimeout:
+ * https://undici.nodejs.org/#/docs/api/Client), so a run that used its deadline is read, not cut off.
+ */
+export const DOCTOR_WAIT_MS = DOCTOR_TIMEOUT_SECONDS * 1000 - DOCTOR_DEADLINE_MARGIN_MS + 15_000;
+
+/** The doctor's URL: no targets in its path, and at most two runs at once (lib/broker-stack.ts). */
+const DOCTOR_WORDING: StatusWording = {
+  404: (message) => `The doctor URL answered 404 (${message}): give the DoctorUrl output itself, with no path.`,
+  429: () => 'The doctor is already running as often as it may at once (429); run it again once a run has answered, in a few minutes.',
+};
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStep = (value: unknown): boolean => isObject(value) && typeof value.step === 'string' && typeof value.ok === 'boolean' && typeof value.ms === 'number';
+const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+function isTargetHealth(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    ['target', 'accountId', 'roleArn'].every((key) => typeof value[key] === 'string') &&
+    typeof value.ok === 'boolean' &&
+    isOptionalString(value.problem) &&
+    isOptionalString(value.advice) &&
+    Array.isArray(value.steps) &&
+    value.steps.every(isStep)
+  );
+}
+
+/** Whatever answers at the doctor URL is untrusted JSON until it has the report's shape. */
+function isDoctorReport(value: unknown): value is DoctorReport {
+  return isObject(value) && typeof value.checkedAt === 'string' && typeof value.ok === 'boolean' && typeof value.broken === 'number' && Array.isArray(value.targets) && value.targets.every(isTargetHealth);
+}
+
+/**
  * Has the doctor read every target's external ID and assume its role; the caller must be one of the
  * broker's operators. It waits as long as the doctor may run, which reports what it had no time for.
  */
 export async function checkTargets(options: DoctorOptions = {}): Promise<DoctorReport> {
   const url = safeBrokerUrl(await findUrl(options, options.doctorUrl, DOCTOR_URL));
-  return call<DoctorReport>(url, '/', {}, { timeoutMs: (DOCTOR_TIMEOUT_SECONDS + 15) * 1000, ...options });
+  const report = await call<unknown>(url, '/', {}, { timeoutMs: DOCTOR_WAIT_MS, ...options }, DOCTOR_WORDING);
+  if (!isDoctorReport(report)) {
+    throw new BrokerError('upstream', `The doctor URL ${url.origin} answered with JSON that is not a doctor report: check --doctor-url, CONSOLE_BROKER_DOCTOR_URL or the DoctorUrl output.`);
+  }
+  return report;
 }

@@ -64,8 +64,17 @@ function doctorTable(report: DoctorReport): string[] {
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
   const advice = report.targets.filter((t) => !t.ok).map((t) => `${t.target}: ${t.advice ?? ''}`);
-  const summary = report.ok ? `All ${report.targets.length} targets are reachable.` : `${report.broken} of ${report.targets.length} targets are broken.`;
-  return [...table, '', ...advice, ...(advice.length > 0 ? [''] : []), summary];
+  return [...table, '', ...advice, ...(advice.length > 0 ? [''] : []), doctorSummary(report)];
+}
+
+/** A target the run had no time for is not known to be broken: the summary counts it apart. */
+function doctorSummary(report: DoctorReport): string {
+  const total = report.targets.length;
+  if (report.ok) return `All ${total} targets are reachable.`;
+  const notChecked = report.targets.filter((t) => t.problem === 'NotChecked').length;
+  const broken = report.targets.filter((t) => !t.ok).length - notChecked;
+  const brokenPart = `${broken} of ${total} targets are broken`;
+  return notChecked === 0 ? `${brokenPart}.` : `${brokenPart}, ${notChecked} not checked (the doctor ran out of time; run it again).`;
 }
 
 async function doctor(rest: readonly string[], json: boolean | undefined, options: DoctorOptions, out: Output): Promise<number> {

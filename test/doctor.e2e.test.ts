@@ -28,7 +28,7 @@ describe("the doctor, in its own function's bundle from cdk.out", () => {
 
   beforeAll(async () => {
     await fake.start();
-    bundle = await startBundle(bundledHandlerPath({ functionId: 'DoctorFunction' }), fake.env());
+    bundle = await startBundle(bundledHandlerPath({ functionId: 'DoctorFunction' }), fake.env(), DOCTOR_TIMEOUT_SECONDS * 1000);
   });
 
   afterAll(async () => {

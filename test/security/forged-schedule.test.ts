@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCTOR_TIMEOUT_SECONDS } from '../../lambda/doctor/doctor';
 import { FakeAws } from '../fakes/aws';
 import { bundledHandlerPath, startBundle, type RunningBundle } from '../support/bundle';
 import { ADMIN_CALLER, OUTSIDER_CALLER } from '../support/config';
@@ -20,7 +21,7 @@ describe('the doctor gives a forger or a non-operator nothing secret, in the bun
 
   beforeAll(async () => {
     login = await startLoginBundle(fake, 'forgedScheduleExternalId0123456789abcdefghij', IN_LAMBDA);
-    doctor = await startBundle(bundledHandlerPath({ functionId: 'DoctorFunction' }), { ...fake.env(), ...IN_LAMBDA });
+    doctor = await startBundle(bundledHandlerPath({ functionId: 'DoctorFunction' }), { ...fake.env(), ...IN_LAMBDA }, DOCTOR_TIMEOUT_SECONDS * 1000);
   });
 
   afterAll(async () => {

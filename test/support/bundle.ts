@@ -39,7 +39,7 @@ export interface RunningBundle {
   readonly initMs: number;
   /** Everything the process wrote to stdout and stderr: its log lines. */
   readonly output: () => string;
-  /** A function URL event, or the doctor's scheduled event, with the function's timeout (default 15 s). */
+  /** A function URL event, or the doctor's scheduled event, with the function's timeout unless given. */
   invoke(event: FunctionUrlEvent | ScheduledEvent, options?: { readonly timeoutMs?: number }): Promise<APIGatewayProxyStructuredResultV2>;
   stop(): Promise<void>;
 }
@@ -52,8 +52,11 @@ interface Message {
   readonly error?: string;
 }
 
-/** Starts the bundle in a fresh Node.js process with only the environment given; init failures reject. */
-export async function startBundle(bundlePath: string, env: Record<string, string>): Promise<RunningBundle> {
+/**
+ * Starts the bundle in a fresh Node.js process with only the environment given; init failures reject.
+ * `timeoutMs` is the function's timeout, which each invocation's context counts down from: 15 s, a login's, unless given.
+ */
+export async function startBundle(bundlePath: string, env: Record<string, string>, timeoutMs = 15_000): Promise<RunningBundle> {
   let output = '';
   const child: ChildProcess = fork(path.join(__dirname, 'bundle-runtime.mjs'), [bundlePath], {
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -85,7 +88,7 @@ export async function startBundle(bundlePath: string, env: Record<string, string
         const id = randomUUID();
         pending.set(id, { resolve, reject });
         // Functions do not cross the IPC channel; the runtime script adds its own.
-        child.send({ id, event, context: JSON.parse(JSON.stringify(lambdaContext(id))) as unknown, timeoutMs: options.timeoutMs ?? 15_000 });
+        child.send({ id, event, context: JSON.parse(JSON.stringify(lambdaContext(id))) as unknown, timeoutMs: options.timeoutMs ?? timeoutMs });
       }),
     stop: () =>
       new Promise<void>((resolve) => {
