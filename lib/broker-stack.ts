@@ -121,7 +121,16 @@ export class BrokerStack extends Stack {
             resources: [this.loginFunction, this.doctorFunction, ...(web ? [web.fn] : [])].map((fn) => fn.logGroup.logGroupArn),
           }),
           ...(web
-            ? [new iam.PolicyStatement({ sid: 'ReadWebSecrets', actions: ['secretsmanager:GetSecretValue'], resources: web.secrets.map((s) => s.secretArn) })]
+            ? [
+                // The doctor, and the Slack entry without a browser entry, run as this role too: only the
+                // browser entry's own code reads the session key and the client secret.
+                new iam.PolicyStatement({
+                  sid: 'ReadWebSecrets',
+                  actions: ['secretsmanager:GetSecretValue'],
+                  resources: web.secrets.map((s) => s.secretArn),
+                  conditions: onlyFromFunction(web.fn),
+                }),
+              ]
             : []),
           new iam.PolicyStatement({ sid: 'ReadExternalIds', actions: ['secretsmanager:GetSecretValue'], resources: [externalIdSecretsArn] }),
           new iam.PolicyStatement({ sid: 'DecryptExternalIds', actions: ['kms:Decrypt'], resources: [key.keyArn] }),
@@ -346,7 +355,13 @@ export class BrokerStack extends Stack {
       roles: [role],
       statements: [
         new iam.PolicyStatement({ sid: 'WriteSlackLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [fn.logGroup.logGroupArn] }),
-        new iam.PolicyStatement({ sid: 'ReadSlackSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [signingSecret.secretArn, botToken.secretArn] }),
+        // Without a browser entry the role is the login role, which the login function and the doctor share.
+        new iam.PolicyStatement({
+          sid: 'ReadSlackSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [signingSecret.secretArn, botToken.secretArn],
+          conditions: onlyFromFunction(fn),
+        }),
         // Only through Secrets Manager, for these two secrets: the key also encrypts the external IDs.
         // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-encryption-context
         new iam.PolicyStatement({
@@ -464,6 +479,15 @@ function callerPolicyStatements(functionArn: string): iam.PolicyStatement[] {
       conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
     }),
   ];
+}
+
+/**
+ * A condition that admits only calls made with `fn`'s execution-role credentials from its own code: Lambda
+ * puts the calling function's ARN in lambda:SourceFunctionArn, which identity policies (not resource
+ * policies) can test with an ARN operator. https://docs.aws.amazon.com/lambda/latest/dg/permissions-source-function-arn.html
+ */
+function onlyFromFunction(fn: lambda.IFunction): Record<string, unknown> {
+  return { ArnEquals: { 'lambda:SourceFunctionArn': fn.functionArn } };
 }
 
 /** The accounts that principal ARN patterns name, each once. */

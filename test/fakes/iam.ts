@@ -103,8 +103,17 @@ export function externalIdTrustPolicy(externalIds: readonly string[], principalA
  * Whether a principal of the secret's own account may read it: its identity policy allows and the
  * secret's resource policy does not deny (same-account evaluation:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ * `sourceFunctionArn` is the function whose code made the call with its execution role's credentials:
+ * Lambda puts it in the request context as lambda:SourceFunctionArn, and leaves it out for anyone else
+ * (https://docs.aws.amazon.com/lambda/latest/dg/permissions-source-function-arn.html).
  */
-export async function authorizeSecretRead(resourcePolicy: PolicyDocument, identityPolicy: PolicyDocument, principalArn: string, secretArn: string): Promise<boolean> {
+export async function authorizeSecretRead(
+  resourcePolicy: PolicyDocument,
+  identityPolicy: PolicyDocument,
+  principalArn: string,
+  secretArn: string,
+  sourceFunctionArn?: string,
+): Promise<boolean> {
   const [, , , , account = '', resource = ''] = principalArn.split(':');
   const result = await runSimulation(
     {
@@ -116,7 +125,11 @@ export async function authorizeSecretRead(resourcePolicy: PolicyDocument, identi
         action: 'secretsmanager:GetSecretValue',
         principal: `arn:aws:sts::${account}:assumed-role/${resource.replace('role/', '')}/session`,
         resource: { accountId: accountOf(secretArn), resource: secretArn },
-        contextVariables: { 'aws:PrincipalArn': principalArn, 'aws:PrincipalAccount': account },
+        contextVariables: {
+          'aws:PrincipalArn': principalArn,
+          'aws:PrincipalAccount': account,
+          ...(sourceFunctionArn === undefined ? {} : { 'lambda:SourceFunctionArn': sourceFunctionArn }),
+        },
       },
     },
     {},
