@@ -11,8 +11,8 @@ describe('the access log, the audit trail of every login', () => {
     const broker = Template.fromStack(addConsoleBroker(new App(), config).broker);
 
     const logGroups = Object.values(broker.findResources('AWS::Logs::LogGroup'));
-    // One for the IAM entry, one for the browser entry.
-    expect(logGroups).toHaveLength(2);
+    // One for the IAM entry, one for the doctor, one for the browser entry.
+    expect(logGroups).toHaveLength(3);
     for (const logGroup of logGroups) {
       expect(logGroup).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     }

@@ -58,12 +58,23 @@ interface Message {
  */
 export async function startBundle(bundlePath: string, env: Record<string, string>, timeoutMs = 15_000): Promise<RunningBundle> {
   let output = '';
+  // Invocations whose output has all arrived: the runtime ends each with a marker line (bundle-runtime.mjs).
+  const ended = new Set<string>();
+  const onEnded = new Map<string, () => void>();
+  const read = (chunk: Buffer): void => {
+    output += chunk.toString();
+    output = output.replace(/#bundle-runtime:end-of-invocation ([\w-]+)\n/g, (_marker, id: string) => {
+      ended.add(id);
+      onEnded.get(id)?.();
+      return '';
+    });
+  };
   const child: ChildProcess = fork(path.join(__dirname, 'bundle-runtime.mjs'), [bundlePath], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     execArgv: [],
   });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on('data', read);
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const pending = new Map<string, { resolve: (r: APIGatewayProxyStructuredResultV2) => void; reject: (e: Error) => void }>();
 
@@ -72,10 +83,16 @@ export async function startBundle(bundlePath: string, env: Record<string, string
     child.on('message', (message: Message) => {
       if (message.type === 'ready') resolve(message.initMs ?? 0);
       else if (message.id !== undefined) {
-        const waiter = pending.get(message.id);
-        pending.delete(message.id);
-        if (message.error !== undefined) waiter?.reject(new Error(message.error));
-        else if (message.result) waiter?.resolve(message.result);
+        const id = message.id;
+        const waiter = pending.get(id);
+        pending.delete(id);
+        const settle = (): void => {
+          onEnded.delete(id);
+          if (message.error !== undefined) waiter?.reject(new Error(message.error));
+          else if (message.result) waiter?.resolve(message.result);
+        };
+        if (ended.delete(id)) settle();
+        else onEnded.set(id, () => { ended.delete(id); settle(); });
       }
     });
   });
