@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DOCTOR_TIMEOUT_SECONDS } from '../lambda/doctor/doctor';
+import { DOCTOR_TIMEOUT_SECONDS } from '../lambda/doctor/timing';
 import { registryFor } from '../lib/broker-stack';
 import { loadConfig } from '../lib/config';
 import { brokerRoleArn } from '../lib/names';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DOCTOR_DEADLINE_MARGIN_MS, DOCTOR_RULE_NAME, DOCTOR_TIMEOUT_SECONDS, type DoctorReport, type TargetHealth } from '../lambda/doctor/doctor';
+import { DOCTOR_RULE_NAME, type DoctorReport, type TargetHealth } from '../lambda/doctor/doctor';
+import { DOCTOR_DEADLINE_MARGIN_MS, DOCTOR_TIMEOUT_SECONDS } from '../lambda/doctor/timing';
 import { BROKER_PRINCIPAL_ARN, FakeAws } from './fakes/aws';
 import { externalIdTrustPolicy } from './fakes/iam';
 import { bundledHandlerPath, startBundle, type RunningBundle } from './support/bundle';

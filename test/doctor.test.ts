@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DOCTOR_DEADLINE_MARGIN_MS, type DoctorReport } from '../lambda/doctor/doctor';
+import { type DoctorReport } from '../lambda/doctor/doctor';
+import { DOCTOR_DEADLINE_MARGIN_MS } from '../lambda/doctor/timing';
 import { registryFor } from '../lib/broker-stack';
 import { FakeAws } from './fakes/aws';
 import { ADMIN_CALLER } from './support/config';

@@ -15,14 +15,6 @@ export const DOCTOR_SESSION_NAME = 'doctor=console-broker';
 export const DOCTOR_RULE_NAME = 'console-broker-doctor';
 /** CloudWatch namespace and metric of a run: how many targets are broken or were not checked. */
 export const DOCTOR_METRIC = { namespace: METRICS_NAMESPACE, name: METRIC.doctorFailed } as const;
-/** The doctor function's timeout: room for hundreds of targets whose calls each run out of time. */
-export const DOCTOR_TIMEOUT_SECONDS = 300;
-/**
- * Time kept back from the function's remaining time: to build the report and write its line, and so that
- * a run that uses its deadline answers, cold start and network included, before a caller's HTTP client
- * gives up waiting for headers (Node's fetch does after 300 s, the doctor's timeout; cli/client.ts).
- */
-export const DOCTOR_DEADLINE_MARGIN_MS = 20_000;
 /**
  * Time allowed each call to Secrets Manager and STS, tried once: both answer in well under a second,
  * and a check that fails on a slow call is reported, not retried; the next run checks it again.

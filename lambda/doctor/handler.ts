@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import {
   DOCTOR_CALL_TIMEOUT_MS,
-  DOCTOR_DEADLINE_MARGIN_MS,
   doctorCaller,
   doctorLogLine,
   isDoctorSchedule,
@@ -10,6 +9,7 @@ import {
   type DoctorDependencies,
   type DoctorReport,
 } from './doctor';
+import { DOCTOR_DEADLINE_MARGIN_MS } from './timing';
 import { assumeRole, createAwsClients, readSecretString } from '../core/aws';
 import { externalIdIn } from '../core/external-id';
 import { accessLog, errorPages, type BrokerContext } from '../core/middleware';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DOCTOR_DEADLINE_MARGIN_MS, DOCTOR_TIMEOUT_SECONDS } from '../../lambda/doctor/doctor';
+import { DOCTOR_DEADLINE_MARGIN_MS, DOCTOR_TIMEOUT_SECONDS } from '../../lambda/doctor/timing';
 import { BrokerError, checkTargets, DOCTOR_WAIT_MS } from '../../cli/client';
 import { main } from '../../cli/main';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCTOR_TIMEOUT_SECONDS } from '../../lambda/doctor/doctor';
+import { DOCTOR_TIMEOUT_SECONDS } from '../../lambda/doctor/timing';
 import { FakeAws } from '../fakes/aws';
 import { bundledHandlerPath, startBundle, type RunningBundle } from '../support/bundle';
 import { ADMIN_CALLER, OUTSIDER_CALLER } from '../support/config';
