@@ -19,7 +19,8 @@ const PAGE_STYLE =
   'a{color:#0972d3}' +
   // The home page at a hundred targets: a filter, groups, production marked.
   'body:has(form.filter){max-width:64rem}section.targets table{table-layout:fixed}section.targets td:first-child{width:36%;overflow:hidden;text-overflow:ellipsis}' +
-  'section.targets td{white-space:nowrap}section.targets select{max-width:9.5rem}section.targets input.reason{width:8rem;font:inherit;padding:.25rem .5rem}' +
+  // A production row holds one more control: the controls wrap rather than run past the page's edge.
+  'section.targets td:first-child{white-space:nowrap}section.targets td form{display:flex;flex-wrap:wrap;gap:.3rem;align-items:center}section.targets select{max-width:9.5rem}section.targets input.reason{width:8rem;font:inherit;padding:.25rem .5rem}' +
   'form.filter{display:flex;gap:.5rem;margin-bottom:1rem}form.filter input{flex:1;font:inherit;padding:.25rem .5rem}' +
   'h2{font-size:1.1rem;margin:1.5rem 0 .25rem}.badge{font-size:.75rem;padding:0 .4rem;border-radius:4px;background:#e9ebed;margin-left:.4rem}' +
   '.prod{background:#fdf3f1}.prod .badge{background:#d91515;color:#fff}.prod button{background:#d91515}' +
