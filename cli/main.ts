@@ -165,7 +165,7 @@ export async function main(argv: readonly string[], rawOut: Output, rawErr: Outp
       } else {
         await openUrl(login.loginUrl);
         const why = login.reason === undefined ? '' : ` (reason: ${login.reason})`;
-        err(`Opened ${login.target} (${login.accountId}, ${login.roleArn.split('/').pop() ?? ''}) in ${login.region} as ${login.sessionName}${why}; the link works until ${time(login.expiresAt)}.`);
+        err(`Opened ${login.target} (${login.accountId}, ${login.roleArn.split('/').pop() ?? ''}) in ${login.region} as ${login.sessionName}${login.roleSessionName === undefined ? '' : ` (session ${login.roleSessionName})`}${why}; the link works until ${time(login.expiresAt)}.`);
       }
       return 0;
     }

@@ -34,7 +34,7 @@ describe('a bot acting for a person, through the bundled IAM entry from cdk.out'
     expect(body).toMatchObject({ target: 'prod-readonly', sessionName: 'alice@example.com', reason: 'INC-4711' });
     const token = new URL(String(body.loginUrl)).searchParams.get('SigninToken') ?? '';
     // SourceIdentity names the person; the RoleSessionName names the bot that vouched for them.
-    expect(fake.signinTokens.get(token)).toMatchObject({ roleArn: PROD_READONLY_ROLE, sessionName: 'chatops-bot+slack-bot+111111111111', sourceIdentity: 'alice@example.com' });
+    expect(fake.signinTokens.get(token)).toMatchObject({ roleArn: PROD_READONLY_ROLE, sessionName: 'bot=chatops-bot+slack-bot+111111111111', sourceIdentity: 'alice@example.com' });
   });
 
   it('refuses a person the target does not admit, before any AWS call', async () => {

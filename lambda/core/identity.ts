@@ -78,3 +78,12 @@ function exactCallerIdentity(callerArn: string): string {
 export function callerIdentity(callerArn: string): string {
   return fitForSts(exactCallerIdentity(callerArn));
 }
+
+/**
+ * RoleSessionName of a bot acting for a person: `bot=` and the bot's own identity. The tag matters for
+ * an IAM Identity Center session, whose identity is a user's name alone: a bot signed in as alice acting
+ * for bob must not put alice's name on bob's session. No caller's or person's identity starts `bot=`.
+ */
+export function delegatorSessionName(botArn: string): string {
+  return fitForSts(`bot=${exactCallerIdentity(botArn)}`);
+}

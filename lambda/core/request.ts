@@ -2,7 +2,7 @@ import type { APIGatewayEventRequestContextIAMAuthorizer, LambdaFunctionURLEvent
 import { delegatedSessionName, delegationRefusal, isDelegator, GROUPS_PARAMETER, parseOnBehalf, PERSON_PARAMETER, type OnBehalf } from './delegation';
 import { destinationUrl, serviceUrl, validateRegion } from './destination';
 import { badRequest, forbidden, HttpError, methodNotAllowed, notFound } from './errors';
-import { callerIdentity } from './identity';
+import { callerIdentity, delegatorSessionName } from './identity';
 import { parseReason } from './reason';
 import { isCallerAllowed, type Registry, type Target } from './registry';
 
@@ -242,12 +242,12 @@ export function parseLoginRequest(event: FunctionUrlEvent, registry: Registry, o
   const refusal = (t: Target): string | undefined => delegationRefusal(registry, t, callerArn, onBehalf);
   // SourceIdentity names the person, and stays with the session through any role chaining; the
   // RoleSessionName names the bot, so the target account's CloudTrail (which never sees our access log)
-  // shows that a bot vouched for the person, and which one: the ARN reads assumed-role/<role>/<bot>.
+  // shows that a bot vouched for the person, and which one: the ARN reads assumed-role/<role>/bot=<bot>.
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
   const caller: Caller = {
     id: callerArn,
     name: delegatedSessionName(onBehalf, callerArn),
-    roleSessionName: callerIdentity(callerArn),
+    roleSessionName: delegatorSessionName(callerArn),
     mayOpen: (t) => refusal(t) === undefined,
     refusal,
   };

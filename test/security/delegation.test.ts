@@ -85,17 +85,17 @@ describe('a bot that names the person it acts for, through the IAM entry', () =>
     // Assess
     expect(response.statusCode).toBe(200);
     const body = json(response.body);
-    expect(body).toMatchObject({ target: 'prod-readonly', sessionName: 'alice@example.com', roleSessionName: 'chatops-bot+slack-bot+111111111111', reason: 'INC-4711' });
+    expect(body).toMatchObject({ target: 'prod-readonly', sessionName: 'alice@example.com', roleSessionName: 'bot=chatops-bot+slack-bot+111111111111', reason: 'INC-4711' });
     const session = fake.signinTokens.get(new URL(String(body.loginUrl)).searchParams.get('SigninToken') ?? '');
     // The target account's CloudTrail sees the person as SourceIdentity and the bot in the session's ARN.
-    expect(session).toMatchObject({ sessionName: 'chatops-bot+slack-bot+111111111111', sourceIdentity: 'alice@example.com' });
+    expect(session).toMatchObject({ sessionName: 'bot=chatops-bot+slack-bot+111111111111', sourceIdentity: 'alice@example.com' });
     expect(lastLine()).toMatchObject({
       route: 'login',
       caller: CHATOPS,
       person: 'alice@example.com',
       reason: 'INC-4711',
       sessionName: 'alice@example.com',
-      roleSessionName: 'chatops-bot+slack-bot+111111111111',
+      roleSessionName: 'bot=chatops-bot+slack-bot+111111111111',
       status: 200,
     });
   });
