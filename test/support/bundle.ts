@@ -61,9 +61,14 @@ export async function startBundle(bundlePath: string, env: Record<string, string
   // Invocations whose output has all arrived: the runtime ends each with a marker line (bundle-runtime.mjs).
   const ended = new Set<string>();
   const onEnded = new Map<string, () => void>();
+  // stdout is read in whole lines, apart from stderr, so a marker split across chunks still matches.
+  let stdoutTail = '';
   const read = (chunk: Buffer): void => {
-    output += chunk.toString();
-    output = output.replace(/#bundle-runtime:end-of-invocation ([\w-]+)\n/g, (_marker, id: string) => {
+    stdoutTail += chunk.toString();
+    const end = stdoutTail.lastIndexOf('\n') + 1;
+    const lines = stdoutTail.slice(0, end);
+    stdoutTail = stdoutTail.slice(end);
+    output += lines.replace(/#bundle-runtime:end-of-invocation ([\w-]+)\n/g, (_marker, id: string) => {
       ended.add(id);
       onEnded.get(id)?.();
       return '';
@@ -79,7 +84,7 @@ export async function startBundle(bundlePath: string, env: Record<string, string
   const pending = new Map<string, { resolve: (r: APIGatewayProxyStructuredResultV2) => void; reject: (e: Error) => void }>();
 
   const initMs = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => { reject(new Error(`the bundle exited with ${String(code)} during init:\n${output}`)); });
+    child.once('exit', (code) => { reject(new Error(`the bundle exited with ${String(code)} during init:\n${output}${stdoutTail}`)); });
     child.on('message', (message: Message) => {
       if (message.type === 'ready') resolve(message.initMs ?? 0);
       else if (message.id !== undefined) {
@@ -99,7 +104,7 @@ export async function startBundle(bundlePath: string, env: Record<string, string
 
   return {
     initMs,
-    output: () => output,
+    output: () => output + stdoutTail,
     invoke: (event, options = {}) =>
       new Promise((resolve, reject) => {
         const id = randomUUID();
