@@ -9,10 +9,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FakeAws } from '../test/fakes/aws';
-import { FakeSlack, SLACK_BOT_TOKEN } from '../test/fakes/slack';
+import { FakeSlack } from '../test/fakes/slack';
 import { deployedEnvironment } from '../test/support/broker-assembly';
 import { bundledHandlerPath } from '../test/support/bundle';
-import { ADMINS_USER_GROUP, BOT_TOKEN_SECRET_ID, SIGNING_SECRET_ID, SLACK_SECTION, SLACK_SIGNING_SECRET, SLACK_TARGETS, SLACK_USERS } from '../test/support/slack';
+import { seedSlackWorld, SLACK_SECTION, SLACK_SIGNING_SECRET, SLACK_TARGETS } from '../test/support/slack';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -63,12 +63,7 @@ export async function measureSlackEntry(work: string, coldRuns: number, answerRu
 
   const aws = await new FakeAws().start();
   const slack = await new FakeSlack().start();
-  for (const user of SLACK_USERS) slack.users.set(user.id, user);
-  slack.userGroups.set(ADMINS_USER_GROUP, ['U0001ALICE']);
-  aws.secrets.set(SIGNING_SECRET_ID, SLACK_SIGNING_SECRET);
-  aws.secrets.set(BOT_TOKEN_SECRET_ID, SLACK_BOT_TOKEN);
-  aws.roles.set('arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly', { externalId: 'benchExternalId0123456789abcdef' });
-  aws.secrets.set('console-broker/external-id/prod-readonly', 'benchExternalId0123456789abcdef');
+  seedSlackWorld(aws, slack);
   const env = {
     PATH: process.env.PATH ?? '',
     ...aws.env(),

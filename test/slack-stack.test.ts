@@ -15,7 +15,7 @@ import { deployedEnvironment } from './support/broker-assembly';
 import { bundledHandlerPath, startBundle, type RunningBundle } from './support/bundle';
 import { testConfig } from './support/config';
 import { findLeaks } from './support/leaks';
-import { ADMINS_USER_GROUP, BOT_TOKEN_SECRET_ID, signedSlackEvent, SIGNING_SECRET_ID, SLACK_SECTION, SLACK_SIGNING_SECRET, SLACK_TARGETS, SLACK_USERS, slashCommandForm } from './support/slack';
+import { BOT_TOKEN_SECRET_ID, seedSlackWorld, signedSlackEvent, SIGNING_SECRET_ID, SLACK_SECTION, SLACK_SIGNING_SECRET, SLACK_TARGETS, slashCommandForm } from './support/slack';
 import { buttonUrl, slackMessage } from './support/slack-entry';
 
 const ROOT = path.join(__dirname, '..');
@@ -104,12 +104,7 @@ describe('the bundled Slack entry from a synthesized cdk.out, in a fresh Node.js
     broker.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LoginRole'), 'Arn'] }, Environment: { Variables: Match.objectLike({ SLACK_TEAM_IDS: 'T0001ACME' }) } });
     await aws.start();
     await slack.start();
-    for (const user of SLACK_USERS) slack.users.set(user.id, user);
-    slack.userGroups.set(ADMINS_USER_GROUP, ['U0001ALICE']);
-    aws.secrets.set(SIGNING_SECRET_ID, SLACK_SIGNING_SECRET);
-    aws.secrets.set(BOT_TOKEN_SECRET_ID, SLACK_BOT_TOKEN);
-    aws.roles.set('arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly', { externalId: 'externalIdOfProdReadonly0123456789' });
-    aws.secrets.set('console-broker/external-id/prod-readonly', 'externalIdOfProdReadonly0123456789');
+    seedSlackWorld(aws, slack);
     // A bundle that fails at init rejects here, and fails the test.
     bundle = await startBundle(bundledHandlerPath({ cdkOut: outdir, functionId: 'SlackFunction' }), { ...aws.env(), ...deployedEnvironment(outdir, 'SlackFunction'), SLACK_API_URL: slack.url });
   });

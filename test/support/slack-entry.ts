@@ -4,11 +4,11 @@ import { registryFor } from '../../lib/broker-stack';
 import type { BrokerContext } from '../../lambda/core/middleware';
 import type { FunctionUrlEvent } from '../../lambda/core/request';
 import { FakeAws } from '../fakes/aws';
-import { FakeSlack, SLACK_BOT_TOKEN } from '../fakes/slack';
+import { FakeSlack } from '../fakes/slack';
 import { testConfig } from './config';
 import { lambdaContext } from './events';
 import { captureStdout } from './handler';
-import { ADMINS_USER_GROUP, BOT_TOKEN_SECRET_ID, SIGNING_SECRET_ID, SLACK_SECTION, SLACK_SIGNING_SECRET, SLACK_TARGETS, SLACK_USERS } from './slack';
+import { BOT_TOKEN_SECRET_ID, seedSlackWorld, SIGNING_SECRET_ID, SLACK_SECTION, SLACK_TARGETS } from './slack';
 
 export interface SlackEntry {
   readonly aws: FakeAws;
@@ -33,14 +33,7 @@ export interface SlackEntryOptions {
 export async function startSlackEntry(options: SlackEntryOptions = {}): Promise<SlackEntry> {
   const aws = await new FakeAws().start();
   const slack = await new FakeSlack().start();
-  for (const user of SLACK_USERS) slack.users.set(user.id, user);
-  slack.userGroups.set(ADMINS_USER_GROUP, ['U0001ALICE']);
-  aws.secrets.set(SIGNING_SECRET_ID, SLACK_SIGNING_SECRET);
-  aws.secrets.set(BOT_TOKEN_SECRET_ID, SLACK_BOT_TOKEN);
-  for (const [role, target] of [['arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly', 'prod-readonly'], ['arn:aws:iam::222222222222:role/ConsoleBrokerBilling', 'prod-billing']] as const) {
-    aws.roles.set(role, { externalId: `externalIdOf-${target}-0123456789` });
-    aws.secrets.set(`console-broker/external-id/${target}`, `externalIdOf-${target}-0123456789`);
-  }
+  seedSlackWorld(aws, slack);
   const config = testConfig({ slack: SLACK_SECTION, targets: SLACK_TARGETS });
   const env = {
     ...aws.env(),

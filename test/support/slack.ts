@@ -1,6 +1,8 @@
 import { webcrypto } from 'node:crypto';
 import type { FunctionUrlEvent } from '../../lambda/core/request';
 import type { SlackUser } from '../../lambda/slack/slack-api';
+import type { FakeAws } from '../fakes/aws';
+import { SLACK_BOT_TOKEN, type FakeSlack } from '../fakes/slack';
 import { functionUrlEvent } from './events';
 
 /**
@@ -101,3 +103,18 @@ export const SLACK_USERS: readonly SlackUser[] = [
   { id: 'U0003CAROL', team_id: TEAM_ID, is_email_confirmed: true, profile: { email: 'carol@example.com' } },
   { id: 'U0004DAVE', team_id: TEAM_ID, is_email_confirmed: false, profile: {} },
 ];
+
+/**
+ * What a deployed Slack entry finds, in the fakes: Slack's users and the admins group (alice), the two
+ * Slack secrets, and SLACK_TARGETS' roles with their external IDs.
+ */
+export function seedSlackWorld(aws: FakeAws, slack: FakeSlack): void {
+  for (const user of SLACK_USERS) slack.users.set(user.id, user);
+  slack.userGroups.set(ADMINS_USER_GROUP, ['U0001ALICE']);
+  aws.secrets.set(SIGNING_SECRET_ID, SLACK_SIGNING_SECRET);
+  aws.secrets.set(BOT_TOKEN_SECRET_ID, SLACK_BOT_TOKEN);
+  for (const [role, target] of [['arn:aws:iam::222222222222:role/ConsoleBrokerReadOnly', 'prod-readonly'], ['arn:aws:iam::222222222222:role/ConsoleBrokerBilling', 'prod-billing']] as const) {
+    aws.roles.set(role, { externalId: `externalIdOf-${target}-0123456789` });
+    aws.secrets.set(`console-broker/external-id/${target}`, `externalIdOf-${target}-0123456789`);
+  }
+}
