@@ -15,9 +15,14 @@ export interface KnownCaller {
 export type FunctionHandler = (event: FunctionUrlEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * What AWS does in front of a function with an AWS_IAM function URL: checks the SigV4 signature (403
- * `{"Message":"Forbidden"}` when it is missing or wrong), builds the payload-format-2.0 event with the
- * caller in requestContext.authorizer.iam, and turns the handler's result into the HTTP response.
+ * What AWS does in front of a function with a function URL, each rule from Lambda's documentation:
+ * - AWS_IAM checks the SigV4 signature and answers 403 `{"Message":"Forbidden"}` when it is missing or
+ *   wrong; NONE serves anyone (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+ * - The event is payload format 2.0, the caller in requestContext.authorizer.iam for AWS_IAM, cookies
+ *   apart from the headers, and the handler's result (status, headers, cookies, body) is the HTTP answer
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html, "Request and response payloads").
+ * - The context counts down from the function's timeout, which bounds the request
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html).
  */
 export class LocalFunctionUrl {
   private server: Server | undefined;
@@ -130,7 +135,6 @@ export class LocalFunctionUrl {
   }
 
   private context(): Context {
-    const deadline = Date.now() + this.timeoutMs;
-    return { ...lambdaContext(), getRemainingTimeInMillis: () => deadline - Date.now() } as unknown as Context;
+    return lambdaContext(undefined, this.timeoutMs) as unknown as Context;
   }
 }

@@ -75,7 +75,12 @@ export function scheduledEvent(ruleArn = 'arn:aws:events:eu-west-1:111111111111:
   };
 }
 
-export function lambdaContext(requestId = randomUUID()): { awsRequestId: string; functionName: string; getRemainingTimeInMillis: () => number } & Record<string, unknown> {
+/**
+ * A Lambda context whose getRemainingTimeInMillis counts down from the function's timeout, `timeoutMs`,
+ * as Lambda's does (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html).
+ */
+export function lambdaContext(requestId = randomUUID(), timeoutMs = 15_000): { awsRequestId: string; functionName: string; getRemainingTimeInMillis: () => number } & Record<string, unknown> {
+  const deadline = Date.now() + timeoutMs;
   return {
     awsRequestId: requestId,
     functionName: 'console-broker-login',
@@ -85,7 +90,7 @@ export function lambdaContext(requestId = randomUUID()): { awsRequestId: string;
     logGroupName: '/aws/lambda/console-broker-login',
     logStreamName: 'test',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 15_000,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

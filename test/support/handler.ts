@@ -33,10 +33,7 @@ export async function loadDoctor(fake: FakeAws, options: { registry?: Registry; 
   const all = { ...fake.env(), CONSOLE_BROKER_REGISTRY: JSON.stringify(options.registry ?? { ...testRegistry(), operators: [OPERATOR_PATTERN] }), ...options.env };
   for (const [key, value] of Object.entries(all)) vi.stubEnv(key, value);
   const { handler } = await import('../../lambda/doctor/handler');
-  return (event) => {
-    const deadline = Date.now() + (options.timeoutMs ?? 300_000);
-    return handler(event, { ...lambdaContext(), getRemainingTimeInMillis: () => deadline - Date.now() } as unknown as BrokerContext);
-  };
+  return (event) => handler(event, lambdaContext(undefined, options.timeoutMs ?? 300_000) as unknown as BrokerContext);
 }
 
 /** Collects what the handler writes to standard output: its log lines. */
