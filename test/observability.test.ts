@@ -1,9 +1,11 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addConsoleBroker } from '../lib/app';
 import { FunctionUrlChecks } from '../lib/nag';
+import type { PolicyDocument } from './fakes/iam';
 import { testConfig } from './support/config';
 
 const WITH_BROWSER_ENTRY = { openIdProvider: { issuer: 'https://idp.example.com', clientId: 'cb' } };
@@ -42,6 +44,50 @@ describe('observability', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
     broker.hasOutput('AlarmTopicArn', { Value: { Ref: topic } });
+  });
+
+  describe("the topic's policy, judged by an independent IAM evaluator as SNS judges a Publish", () => {
+    const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111111111111:console-broker-alarms';
+    const OUR_ALARM = 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:console-broker-DoctorFailed-eu-west-1';
+    let policy: PolicyDocument;
+
+    beforeAll(() => {
+      const [topicPolicy] = Object.values(broker.findResources('AWS::SNS::TopicPolicy')) as { Properties: { PolicyDocument: unknown } }[];
+      policy = resolveRefs(topicPolicy?.Properties.PolicyDocument, { [topic]: TOPIC_ARN, 'AWS::Partition': 'aws' }) as PolicyDocument;
+    });
+
+    /**
+     * A service principal publishes on a resource policy's Allow alone; aws:SourceAccount and aws:SourceArn
+     * name the account and alarm it acts for (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+     */
+    const publish = async (principal: string, context: Record<string, string>): Promise<string> => {
+      const result = await runSimulation(
+        {
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: policy,
+          request: { action: 'sns:Publish', principal, resource: { accountId: '111111111111', resource: TOPIC_ARN }, contextVariables: context },
+        },
+        {},
+      );
+      if (result.resultType === 'error') throw new Error(`the IAM simulator refused the simulation: ${JSON.stringify(result.errors)}`);
+      return result.overallResult;
+    };
+    const overTls = { 'aws:SecureTransport': 'true' };
+
+    it("lets CloudWatch publish for this account's console-broker alarms", async () => {
+      expect(await publish('cloudwatch.amazonaws.com', { 'aws:SourceAccount': '111111111111', 'aws:SourceArn': OUR_ALARM, ...overTls })).toBe('Allowed');
+    });
+
+    it('refuses another service, another account, an alarm outside our prefix, and plain HTTP', async () => {
+      expect(await publish('events.amazonaws.com', { 'aws:SourceAccount': '111111111111', 'aws:SourceArn': OUR_ALARM, ...overTls })).not.toBe('Allowed');
+      const otherAccountAlarm = 'arn:aws:cloudwatch:eu-west-1:999999999999:alarm:console-broker-DoctorFailed-eu-west-1';
+      expect(await publish('cloudwatch.amazonaws.com', { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': otherAccountAlarm, ...overTls })).not.toBe('Allowed');
+      const notOurs = 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:billing-high';
+      expect(await publish('cloudwatch.amazonaws.com', { 'aws:SourceAccount': '111111111111', 'aws:SourceArn': notOurs, ...overTls })).not.toBe('Allowed');
+      expect(await publish('cloudwatch.amazonaws.com', { 'aws:SourceAccount': '111111111111', 'aws:SourceArn': OUR_ALARM, 'aws:SecureTransport': 'false' })).toBe('ExplicitlyDenied');
+    });
   });
 
   it("lets only this account's console-broker alarms use the topic's key", () => {
@@ -106,3 +152,18 @@ describe('observability', () => {
     expect(() => app.synth()).not.toThrow();
   });
 });
+
+/** Resolves the Ref and Fn::Join a synthesized policy holds, with `refs` for each referenced name. */
+function resolveRefs(node: unknown, refs: Record<string, string>): unknown {
+  if (Array.isArray(node)) return node.map((item) => resolveRefs(item, refs));
+  if (typeof node !== 'object' || node === null) return node;
+  const object = node as Json;
+  if (typeof object.Ref === 'string') {
+    const value = refs[object.Ref];
+    if (value === undefined) throw new Error(`no value for Ref ${object.Ref}`);
+    return value;
+  }
+  const join = object['Fn::Join'];
+  if (Array.isArray(join)) return (resolveRefs(join[1], refs) as unknown[]).join(String(join[0]));
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, resolveRefs(value, refs)]));
+}

@@ -47,16 +47,18 @@ export class Observability extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Only this account's console-broker alarms, so no other account's alarm can make CloudWatch a confused deputy.
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:${ALARM_PREFIX}*` },
+    };
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:${ALARM_PREFIX}*` },
-        },
+        conditions: fromOurAlarms,
       }),
     );
     this.topic = new sns.Topic(this, 'AlarmTopic', {
@@ -64,6 +66,19 @@ export class Observability extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
+    // enforceSSL writes a topic policy, which replaces SNS's default one: without this Allow, CloudWatch may
+    // not publish and every alarm action fails with "not authorized to perform: SNS:Publish".
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
 
     const broker = (name: string, dimensionsMap: Record<string, string> = {}, period = FIVE_MINUTES): cloudwatch.Metric =>
       new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap, statistic: 'Sum', period });
