@@ -1,6 +1,9 @@
 import type { BrokerConfig } from './config';
 import { BROKER_STACK_NAME, brokerRoleArn, ENTRY_SECRET_NAMES, slackRoleName } from './names';
 
+/** The stack `cdk bootstrap` deploys unless told another name: https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html */
+const CDK_TOOLKIT_STACK_NAME = 'CDKToolkit';
+
 /** The qualifier `cdk bootstrap` uses unless told another. */
 export const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
 
@@ -94,6 +97,9 @@ export function brokerAccountScp(broker: BrokerAccount, options: BrokerScpOption
   const entrySecrets = Object.values(ENTRY_SECRET_NAMES).map((name) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}-??????`);
   // Role names are unique in an account whatever the path, so a cdk-<qualifier>- name under a path would block bootstrap.
   const cdkRoles = [roleArn(`cdk-${qualifier}-*`), roleArn(`*/cdk-${qualifier}-*`)];
+  // A stack's ARN is stack/<name>/<id> (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html#awscloudformation-resources-for-iam-policies).
+  // The prefix covers the broker stack, a target stack in the broker account and any ConsoleBroker* stack added later.
+  const brokerStacks = [`${BROKER_STACK_NAME}*`, CDK_TOOLKIT_STACK_NAME].map((name) => `arn:${partition}:cloudformation:*:${accountId}:stack/${name}/*`);
   const assetsBucket = `arn:${partition}:s3:::cdk-${qualifier}-assets-${accountId}-${region}`;
 
   return {
@@ -175,7 +181,9 @@ export function brokerAccountScp(broker: BrokerAccount, options: BrokerScpOption
       {
         // A stack keeps the role it was deployed with, and CloudFormation uses it for whoever may change the
         // stack, without iam:PassRole: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
-        Sid: 'DenyChangingStacksExceptByTheCdkDeployRole',
+        // Only this app's stacks and the CDK toolkit's, so the execution roles of StackSets, Control Tower and
+        // Landing Zone Accelerator still deploy their own (StackSet-*, AWSAccelerator-*) here.
+        Sid: 'DenyChangingTheBrokerStacksExceptByTheCdkDeployRole',
         Effect: 'Deny',
         Action: [
           'cloudformation:ContinueUpdateRollback',
@@ -186,7 +194,7 @@ export function brokerAccountScp(broker: BrokerAccount, options: BrokerScpOption
           'cloudformation:RollbackStack',
           'cloudformation:UpdateStack',
         ],
-        Resource: [`arn:${partition}:cloudformation:*:${accountId}:stack/*`],
+        Resource: brokerStacks,
         Condition: unless(cdkRoleArn(broker, qualifier, 'deploy-role'), ...admin),
       },
       {
