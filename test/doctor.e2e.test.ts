@@ -74,7 +74,11 @@ describe("the doctor, in its own function's bundle from cdk.out", () => {
     expect(fake.callsTo('federation').length).toBe(federationCalls);
     const assumes = fake.callsTo('sts').slice(stsCalls);
     expect(assumes).toHaveLength(4);
-    for (const call of assumes) expect(call.params).toMatchObject({ RoleSessionName: 'doctor=console-broker', SourceIdentity: 'doctor=console-broker' });
+    for (const call of assumes) {
+      expect(call.params).toMatchObject({ RoleSessionName: 'doctor=console-broker', SourceIdentity: 'doctor=console-broker' });
+      // Role chaining: STS's default hour, no DurationSeconds asked from role credentials.
+      expect(call.params).not.toHaveProperty('DurationSeconds');
+    }
   });
 
   it('tells a refused SourceIdentity, a wrong external ID and an unreadable secret apart', async () => {

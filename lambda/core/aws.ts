@@ -61,10 +61,6 @@ export interface RoleSession {
 /** STS refused the assume: a wrong external ID, a missing role, or a trust policy that does not admit the broker. */
 export const ASSUME_ROLE_DENIED = 'AssumeRoleDenied';
 
-// The broker's Lambda role assuming a target role is role chaining, capped at one hour.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
-const ROLE_CHAINING_MAX_SECONDS = 3600;
-
 export async function assumeRole(client: STSClient, input: AssumeRoleInput): Promise<RoleSession> {
   let answer;
   try {
@@ -74,7 +70,9 @@ export async function assumeRole(client: STSClient, input: AssumeRoleInput): Pro
         ExternalId: input.externalId,
         RoleSessionName: input.sessionName,
         SourceIdentity: input.sourceIdentity,
-        DurationSeconds: ROLE_CHAINING_MAX_SECONDS,
+        // No DurationSeconds: the broker's Lambda role assuming a target role is role chaining, capped at one
+        // hour, and STS's default is that hour; a duration asked for from role credentials is what fails.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
       }),
     );
   } catch (error) {

@@ -228,8 +228,11 @@ export class FakeAws {
     const sourceIdentity = params.SourceIdentity;
     if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) { stsError(400, 'ValidationError', 'Invalid RoleSessionName'); return; }
     if (sourceIdentity !== undefined && !/^[\w+=,.@-]{2,64}$/.test(sourceIdentity)) { stsError(400, 'ValidationError', 'Invalid SourceIdentity'); return; }
-    // The caller is itself a role session, so this is role chaining: at most one hour.
-    if (Number(params.DurationSeconds ?? '3600') > 3600) {
+    // The caller is itself a role session, so this is role chaining: at most one hour, which is also the
+    // default when DurationSeconds is left out (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html,
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
+    const durationSeconds = Number(params.DurationSeconds ?? '3600');
+    if (durationSeconds > 3600) {
       stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'); return;
     }
     const caller = this.callerOf(req);
@@ -258,7 +261,7 @@ export class FakeAws {
       sourceIdentity,
     };
     this.sessions.set(session.accessKeyId, session);
-    const expiration = new Date(Date.now() + 3600_000).toISOString();
+    const expiration = new Date(Date.now() + durationSeconds * 1000).toISOString();
     const [, , , , account = '', resource = ''] = roleArn.split(':');
     res.writeHead(200, { 'content-type': 'text/xml' }).end(
       `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>` +
