@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
-import { ownerKit } from '../lib/owner-kit';
+import { ownerKit, unknownTargetMessage } from '../lib/owner-kit';
 
 // `npm run owner-kit -- <target> [--template-url https://...s3...]`: what to send an owner-deployed target's owner.
 try {
@@ -11,8 +11,8 @@ try {
   });
   const config = loadConfig(values.config);
   const [name] = positionals;
-  const target = config.targets.find((t) => t.name === name);
-  if (!target) throw new Error(`name a target of ${values.config} whose deployedBy is "owner"`);
+  const target = config.targets.find((t) => t.name === name && t.deployedBy === 'owner');
+  if (!target) throw new Error(unknownTargetMessage(config, name, values.config));
   process.stdout.write(ownerKit(config, target, values['template-url']));
 } catch (error) {
   process.stderr.write(`owner-kit: ${error instanceof Error ? error.message : String(error)}\n`);

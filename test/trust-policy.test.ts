@@ -146,7 +146,7 @@ describe('the owner kit', () => {
       param_RoleName: 'ConsoleBrokerReadOnly',
       param_ManagedPolicyArns: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
     });
-    expect(kit).toContain('aws secretsmanager get-secret-value --secret-id console-broker/external-id/customer-acme');
+    expect(kit).toContain('aws secretsmanager get-secret-value --region eu-west-1 --secret-id console-broker/external-id/customer-acme');
     expect(kit).not.toMatch(/param_ExternalId/);
   });
 });
