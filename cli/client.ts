@@ -85,13 +85,14 @@ export interface DoctorOptions extends CallOptions {
 export type ConsoleLogin = LoginResult;
 export type { DoctorReport, TargetList };
 
-const BROKER_STACK = 'ConsoleBroker';
+/** The broker stack's name (lib/names.ts). */
+export const BROKER_STACK = 'ConsoleBroker';
 /** For local tests only: the fake federation endpoint's origin, honoured only for a broker on this machine. */
 export const LOCAL_SIGNIN_ORIGIN_VARIABLE = 'CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN';
 const LOOPBACK_HOSTS = ['127.0.0.1', '[::1]', 'localhost'];
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
 
-function credentialsOf(options: CallOptions): AwsCredentialIdentityProvider {
+export function credentialsOf(options: CallOptions): AwsCredentialIdentityProvider {
   const given = options.credentials;
   if (given) return typeof given === 'function' ? given : () => Promise.resolve(given);
   return fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
