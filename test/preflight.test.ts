@@ -6,6 +6,8 @@ import { cli, type Run } from './support/cli';
 import { testConfig } from './support/config';
 import { deployCdkOut } from './support/deploy';
 import { findLeaks } from './support/leaks';
+import { CDK_OUT } from './support/paths';
+import { SANDBOX_CALLERS, startSandbox } from '../sandbox/sandbox';
 
 const BROKER = '111111111111';
 const TARGET = '222222222222';
@@ -138,5 +140,21 @@ describe('console-broker preflight against the fakes', () => {
       ),
     );
     expect(lines(run).at(-1)).toBe('Nothing found that would fail cdk deploy, but 1 could not be checked.');
+  });
+
+  it('runs against the sandbox as npm start prints it, and finds nothing that would fail', async () => {
+    const sandbox = await startSandbox({ browserEntry: false, slackEntry: false });
+    try {
+      const endpoints = Object.fromEntries(sandbox.preflightEndpoints.split(' ').map((pair) => pair.split('=') as [string, string]));
+      const { accessKeyId, secretAccessKey } = SANDBOX_CALLERS.allowed.credentials;
+
+      const run = await cli(['preflight', '--cdk-out', CDK_OUT], { ...endpoints, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey });
+
+      expect(run.code).toBe(0);
+      expect(lines(run).at(-1)).toBe('Nothing found that would fail cdk deploy.');
+      expect(findLeaks(run.stdout, sandbox.aws)).toEqual([]);
+    } finally {
+      await sandbox.stop();
+    }
   });
 });
