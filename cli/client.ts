@@ -85,13 +85,14 @@ export interface DoctorOptions extends CallOptions {
 export type ConsoleLogin = LoginResult;
 export type { DoctorReport, TargetList };
 
-const BROKER_STACK = 'ConsoleBroker';
+/** The broker stack's name (lib/names.ts). */
+export const BROKER_STACK = 'ConsoleBroker';
 /** For local tests only: the fake federation endpoint's origin, honoured only for a broker on this machine. */
 export const LOCAL_SIGNIN_ORIGIN_VARIABLE = 'CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN';
 const LOOPBACK_HOSTS = ['127.0.0.1', '[::1]', 'localhost'];
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
 
-function credentialsOf(options: CallOptions): AwsCredentialIdentityProvider {
+export function credentialsOf(options: CallOptions): AwsCredentialIdentityProvider {
   const given = options.credentials;
   if (given) return typeof given === 'function' ? given : () => Promise.resolve(given);
   return fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
@@ -354,10 +355,10 @@ export async function listConsoleTargets(options: BrokerOptions & { readonly per
  */
 export const DOCTOR_WAIT_MS = DOCTOR_TIMEOUT_SECONDS * 1000 - DOCTOR_DEADLINE_MARGIN_MS + 15_000;
 
-/** The doctor's URL: no targets in its path, and at most two runs at once (lib/broker-stack.ts). */
+/** The doctor's URL: no targets in its path, and as many runs at once as its reservation or the account's concurrency allows. */
 const DOCTOR_WORDING: StatusWording = {
   404: (message) => `The doctor URL answered 404 (${message}): give the DoctorUrl output itself, with no path.`,
-  429: () => 'The doctor is already running as often as it may at once (429); run it again once a run has answered, in a few minutes.',
+  429: () => "The doctor is already running as often as it may at once (429: its doctorReservedConcurrency, or the account's Lambda concurrency, is used up); run it again once a run has answered, in a few minutes.",
 };
 
 type Json = Record<string, unknown>;

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { BrokerError, checkTargets, listConsoleTargets, requestConsoleLogin, type BrokerOptions, type DoctorOptions, type DoctorReport } from './client';
+import type { PreflightCheck } from './preflight';
 
 const USAGE = `Usage:
   console-broker login <target> [--region R] [--service S | --destination PATH] [--logout] [--reason TEXT]
                        [--for EMAIL [--groups G1,G2]] [--print | --json]
   console-broker targets [--for EMAIL [--groups G1,G2]] [--json]
   console-broker doctor [--doctor-url URL] [--json]
+  console-broker preflight [--cdk-out DIR] [--profile NAME]
 
 Common options:
   --url URL            the broker's function URL (else CONSOLE_BROKER_URL, else the ConsoleBroker stack's output)
@@ -22,7 +24,12 @@ address, with --groups the groups the bot may vouch they are in: the broker auth
 and names the console session after them.
 doctor (for the broker's operators) reads every target's external ID and assumes its role as a login
 would, prints what is wrong with each broken one, and exits 1 when any is broken. It runs in its own
-function: --doctor-url, else CONSOLE_BROKER_DOCTOR_URL, else the ConsoleBroker stack's DoctorUrl output.`;
+function: --doctor-url, else CONSOLE_BROKER_DOCTOR_URL, else the ConsoleBroker stack's DoctorUrl output.
+preflight (before \`cdk deploy\`) reads what \`cdk synth\` wrote (--cdk-out, default cdk.out) and, with your
+own credentials and read-only calls, says what would make the deploy fail: the broker account's Lambda
+concurrency against what the configuration reserves, the CDK bootstrap version in every account and
+region the app deploys to, and secret names already taken. One line per check; it exits 1 when
+something would fail.`;
 
 const OPTIONS = {
   region: { type: 'string' },
@@ -36,6 +43,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   url: { type: 'string' },
   'doctor-url': { type: 'string' },
+  'cdk-out': { type: 'string' },
   profile: { type: 'string' },
   'broker-region': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -75,6 +83,32 @@ function doctorSummary(report: DoctorReport): string {
   const broken = report.targets.filter((t) => !t.ok).length - notChecked;
   const brokenPart = `${broken} of ${total} targets are broken`;
   return notChecked === 0 ? `${brokenPart}.` : `${brokenPart}, ${notChecked} not checked (the doctor ran out of time; run it again).`;
+}
+
+/** Options preflight takes; every other one is about a call to the broker. */
+const PREFLIGHT_OPTIONS = new Set(['cdk-out', 'profile', 'help']);
+
+async function runPreflight(rest: readonly string[], values: Readonly<Record<string, unknown>>, out: Output): Promise<number> {
+  if (rest.length > 0) throw new BrokerError('usage', `preflight takes no arguments\n\n${USAGE}`);
+  const other = Object.keys(values).filter((key) => !PREFLIGHT_OPTIONS.has(key));
+  if (other.length > 0) throw new BrokerError('usage', `preflight takes only --cdk-out and --profile: its accounts and regions are the app's, from cdk.out (not --${other.join(', --')}).`);
+  const { preflight } = await import('./preflight');
+  const cdkOut = typeof values['cdk-out'] === 'string' ? values['cdk-out'] : undefined;
+  const profile = typeof values.profile === 'string' ? values.profile : undefined;
+  const checks = await preflight({ ...(cdkOut ? { cdkOut } : {}), ...(profile ? { profile } : {}) });
+  for (const line of preflightLines(checks)) out(line);
+  return checks.some((c) => c.verdict === 'would fail') ? 1 : 0;
+}
+
+/** One line per check, then what it adds up to. */
+function preflightLines(checks: readonly PreflightCheck[]): string[] {
+  const failing = checks.filter((c) => c.verdict === 'would fail').length;
+  const unchecked = checks.filter((c) => c.verdict === 'could not check').length;
+  const summary =
+    failing > 0
+      ? `${failing} of ${checks.length} checks say cdk deploy would fail.`
+      : `Nothing found that would fail cdk deploy${unchecked > 0 ? `, but ${unchecked} could not be checked` : ''}.`;
+  return [...checks.map((c) => `${c.verdict}: ${c.check}: ${c.detail}`), summary];
 }
 
 async function doctor(rest: readonly string[], json: boolean | undefined, options: DoctorOptions, out: Output): Promise<number> {
@@ -126,6 +160,8 @@ export async function main(argv: readonly string[], rawOut: Output, rawErr: Outp
       ...(values['broker-region'] ? { brokerRegion: values['broker-region'] } : {}),
     };
 
+    if (command === 'preflight') return await runPreflight(rest, values, out);
+    if (values['cdk-out']) throw new BrokerError('usage', `--cdk-out is for the preflight command only.\n\n${USAGE}`);
     if (command !== 'doctor' && values['doctor-url']) throw new BrokerError('usage', `--doctor-url is for the doctor command only.\n\n${USAGE}`);
     if (values.groups !== undefined && values.for === undefined) throw new BrokerError('usage', '--groups needs --for: name the person the groups belong to.');
     const person = values.for === undefined ? {} : { person: { email: values.for, groups: values.groups?.split(',') ?? [] } };

@@ -20,9 +20,6 @@ export interface BrokerStackProps extends StackProps {
   readonly config: BrokerConfig;
 }
 
-/** Runs of the doctor at once: the hourly schedule's and one operator's; more wait for a 429 or Lambda's queue. */
-export const DOCTOR_RESERVED_CONCURRENCY = 2;
-
 /** Where the IAM entry sends people whose console session ended; read in lambda/iam/handler.ts. */
 const CONSOLE_ISSUER_URL = 'CONSOLE_ISSUER_URL';
 
@@ -86,9 +83,10 @@ export class BrokerStack extends Stack {
       role: this.loginRole,
       logRetentionDays: config.logRetentionDays,
       timeout: Duration.seconds(DOCTOR_TIMEOUT_SECONDS),
-      // A run holds an execution for up to five minutes and calls STS as the login role: however many
-      // runs are asked for, at most two (the schedule's and an operator's) take capacity from logins.
-      reservedConcurrency: DOCTOR_RESERVED_CONCURRENCY,
+      // A run holds an execution for up to five minutes and calls STS as the login role: a reservation
+      // (2: the schedule's run and an operator's) caps what any number of runs takes from logins, once
+      // the account's quota can spare it (README, The doctor).
+      reservedConcurrency: config.doctorReservedConcurrency,
     });
     // The schedule invokes asynchronously: a throttled event goes back to Lambda's queue and is retried
     // for up to six hours, and a failed run twice more, unless told otherwise. A run that could not start

@@ -85,8 +85,14 @@ export interface BrokerConfig {
   readonly accountId: string;
   readonly region: string;
   readonly partition: Partition;
-  /** Reserved concurrency of the login Lambda; `undefined` leaves it unreserved. */
+  /**
+   * Reserved concurrency of each entry's function (IAM, browser, Slack); `undefined` reserves none. Lambda
+   * keeps 100 of the account's concurrency unreserved, so a new account's lower quota refuses any
+   * reservation (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+   */
   readonly reservedConcurrency: number | undefined;
+  /** Reserved concurrency of the doctor's function, which also caps its runs at once; `undefined` reserves none. */
+  readonly doctorReservedConcurrency: number | undefined;
   /** Days the login Lambda's log group keeps its events. */
   readonly logRetentionDays: number;
   /** Adds the browser entry; `undefined` means no public URL exists. */
@@ -367,7 +373,20 @@ function requireMappedGroupsUsed(slack: SlackConfig, targets: readonly TargetCon
   }
 }
 
-const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'logRetentionDays', 'openIdProvider', 'slack', 'targets', 'operators', 'allowedDelegators'];
+/**
+ * A function's reserved concurrency: absent reserves none, and zero would stop the function. Whether the
+ * account can spare it is known only in the account: `console-broker preflight` checks it.
+ */
+function optionalReservation(obj: Json, key: string): number | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ConfigError(key, `must be a whole number of at least 1, or absent to reserve none, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'doctorReservedConcurrency', 'logRetentionDays', 'openIdProvider', 'slack', 'targets', 'operators', 'allowedDelegators'];
 
 /** Validates a raw configuration object; every error names the field and what it accepts. */
 export function parseConfig(raw: unknown): BrokerConfig {
@@ -382,10 +401,8 @@ export function parseConfig(raw: unknown): BrokerConfig {
   const accountId = parseAccountId(raw, 'accountId', 'accountId');
   const region = parseRegion(requireString(raw, 'region', 'region'), partition, 'region');
 
-  const reservedConcurrency = raw.reservedConcurrency;
-  if (reservedConcurrency !== undefined && !(Number.isInteger(reservedConcurrency) && Number(reservedConcurrency) >= 1)) {
-    throw new ConfigError('reservedConcurrency', `must be a whole number of at least 1, got ${JSON.stringify(reservedConcurrency)}`);
-  }
+  const reservedConcurrency = optionalReservation(raw, 'reservedConcurrency');
+  const doctorReservedConcurrency = optionalReservation(raw, 'doctorReservedConcurrency');
   const logRetentionDays = raw.logRetentionDays ?? 90;
   if (typeof logRetentionDays !== 'number' || !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
     throw new ConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${JSON.stringify(logRetentionDays)}`);
@@ -413,7 +430,8 @@ export function parseConfig(raw: unknown): BrokerConfig {
     accountId,
     region,
     partition,
-    reservedConcurrency: reservedConcurrency === undefined ? undefined : Number(reservedConcurrency),
+    reservedConcurrency,
+    doctorReservedConcurrency,
     logRetentionDays,
     openIdProvider,
     slack,

@@ -53,11 +53,31 @@ export interface Sandbox {
   /** The doctor's local function URL, in front of its own bundled Lambda. */
   readonly doctorUrl: string;
   readonly aws: FakeAws;
+  /** The endpoint variables (AWS_ENDPOINT_URL_<SERVICE>=...) that point the SDK at the fakes, for preflight. */
+  readonly preflightEndpoints: string;
   /** A target the allowed caller may open. */
   readonly exampleTarget: string;
   /** The entries beyond the IAM entry (sandbox/entry.ts), each with how to try it. */
   readonly entries: readonly SandboxEntry[];
   stop(): Promise<void>;
+}
+
+/** The version `cdk bootstrap` writes today; the templates need 6 or later (cdk.out's manifest). */
+const SANDBOX_BOOTSTRAP_VERSION = '30';
+const BOOTSTRAP_VERSION_PARAMETER = '/cdk-bootstrap/hnb659fds/version';
+
+/**
+ * Each account bootstrapped as README's Deploy says: the version parameter, and in target accounts the
+ * lookup role that `--trust <broker account>` lets the broker account assume (the CDK's bootstrap template).
+ */
+function bootstrapAccounts(aws: FakeAws, brokerAccount: string, region: string, accounts: readonly string[]): void {
+  for (const account of accounts) {
+    aws.ssmParameters.set(`${account}/${region}/${BOOTSTRAP_VERSION_PARAMETER}`, SANDBOX_BOOTSTRAP_VERSION);
+    if (account === brokerAccount) continue;
+    aws.roles.set(`arn:aws:iam::${account}:role/cdk-hnb659fds-lookup-role-${account}-${region}`, {
+      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${brokerAccount}:root` }, Action: 'sts:AssumeRole' }] },
+    });
+  }
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -83,7 +103,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const doctorUrl = await doctorFunctionUrl.start(options.port ? options.port + 1 : 0);
   // The deployed stack's outputs, which the CLI reads with the caller's credentials when given no URL.
   aws.stackOutputs.set('ConsoleBroker', { LoginUrl: url, DoctorUrl: doctorUrl });
-  for (const caller of Object.values(SANDBOX_CALLERS)) aws.principals.set(caller.credentials.accessKeyId, caller.credentials);
+  for (const caller of Object.values(SANDBOX_CALLERS)) {
+    aws.principals.set(caller.credentials.accessKeyId, caller.credentials);
+    // The role behind each session, as STS GetCallerIdentity and preflight's account checks see it.
+    aws.principalArns.set(caller.credentials.accessKeyId, caller.arn.replace(/^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/, 'arn:aws:iam::$1:role/$2'));
+  }
+  bootstrapAccounts(aws, config.accountId, config.region, [config.accountId, ...new Set(config.targets.filter((t) => t.deployedBy === 'broker').map((t) => t.accountId))]);
   const example = registry.targets.find((t) => isCallerAllowed(t, SANDBOX_CALLERS.allowed.arn));
   const entries: SandboxEntry[] = [];
   // The person who signs in to the browser entry, and the Slack member, are the same alice as the IAM caller, with the same targets.
@@ -98,6 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url,
     doctorUrl,
     aws,
+    preflightEndpoints: Object.entries(aws.env()).filter(([key]) => key.startsWith('AWS_ENDPOINT_URL_')).map(([key, value]) => `${key}=${value}`).join(' '),
     exampleTarget: example?.name ?? registry.targets[0]?.name ?? '',
     entries,
     stop: async () => {

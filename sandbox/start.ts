@@ -20,6 +20,11 @@ whose owner deleted its role:
 
   AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} npx console-broker doctor --doctor-url ${sandbox.doctorUrl}
 
+Before a real \`cdk deploy\`, preflight says what would fail it; here against the sandbox's own Lambda, SSM,
+STS, Secrets Manager and CloudFormation (the broker stack counts as deployed, so its secrets are its own):
+
+  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=eu-west-1 ${sandbox.preflightEndpoints} npx console-broker preflight
+
 ${sandbox.entries.map((entry) => `The ${entry.name}, at ${entry.url}:\n\n  ${entry.howToTry.replace(/\n/g, '\n  ')}\n\n`).join('')}Ctrl-C stops the sandbox.
 `);
   // The Lambda's own log lines go to standard output below this, one JSON line per request.

@@ -13,7 +13,7 @@ describe('configuration', () => {
   it('fills the documented defaults', () => {
     const config = parseConfig(base);
 
-    expect(config).toMatchObject({ partition: 'aws', logRetentionDays: 90, reservedConcurrency: undefined });
+    expect(config).toMatchObject({ partition: 'aws', logRetentionDays: 90, reservedConcurrency: undefined, doctorReservedConcurrency: undefined });
     expect(config.allowedDelegators).toEqual([]);
     expect(config.targets[0]).toEqual({
       ...target,
@@ -92,7 +92,9 @@ describe('configuration', () => {
     ['an operator pattern with a wildcard account', { ...base, operators: ['arn:aws:sts::*:assumed-role/Ops/*'] }, /operators\[0\] must be an IAM principal ARN pattern/],
     ['operators that are not a list', { ...base, operators: 'arn:aws:sts::111111111111:assumed-role/Ops/*' }, /operators must be a list of strings/],
     ['a retention CloudWatch does not offer', { ...base, logRetentionDays: 100 }, /logRetentionDays must be one of 1, 3, 5/],
-    ['a reserved concurrency of zero', { ...base, reservedConcurrency: 0 }, /reservedConcurrency must be a whole number of at least 1/],
+    ['a reserved concurrency of zero', { ...base, reservedConcurrency: 0 }, /reservedConcurrency must be a whole number of at least 1, or absent to reserve none/],
+    ['a doctor reservation that is not a whole number', { ...base, doctorReservedConcurrency: 1.5 }, /doctorReservedConcurrency must be a whole number of at least 1, or absent to reserve none, got 1\.5/],
+    ['a doctor reservation as text', { ...base, doctorReservedConcurrency: '2' }, /doctorReservedConcurrency must be a whole number of at least 1/],
     ['no targets', { ...base, targets: [] }, /targets must be a non-empty list/],
     ['people allowed without a provider', withTarget({ allowedGroups: ['admins'] }), /targets\[0\] lists allowedEmails or allowedGroups, which need an openIdProvider/],
     ['delegators on a target no person may open', withTarget({ allowedDelegators: ['arn:aws:sts::111111111111:assumed-role/bot/*'] }), /targets\[0\]\.allowedDelegators names bots that act for people, but the target lists no allowedEmails or allowedGroups/],

@@ -41,7 +41,7 @@ export interface IssuedSession extends Credentials {
 type FederationMode = 'ok' | 'html' | 'error-500' | 'no-token' | 'hang';
 
 export interface RecordedCall {
-  readonly service: 'sts' | 'secretsmanager' | 'federation' | 'cloudformation';
+  readonly service: 'sts' | 'secretsmanager' | 'federation' | 'cloudformation' | 'lambda' | 'ssm';
   readonly action: string;
   readonly params: Readonly<Record<string, string>>;
 }
@@ -94,10 +94,13 @@ export class FakeAws {
       this.roles.set(arn, { trustPolicy: properties.AssumeRolePolicyDocument as PolicyDocument });
       return arn;
     },
-    'AWS::SecretsManager::Secret': (_stack, _id, properties, created) => {
+    'AWS::SecretsManager::Secret': (stack, id, properties, created) => {
       const name = String(properties.Name);
       // What GenerateSecretString with the template's length and no punctuation produces.
       if (created) this.secrets.set(name, randomBytes(64).toString('base64url').replace(/[-_]/g, 'x').slice(0, (properties.GenerateSecretString as { PasswordLength?: number } | undefined)?.PasswordLength ?? 32));
+      // CloudFormation's stack-level tags on what it creates:
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html
+      if (created) this.secrets.tag(name, { 'aws:cloudformation:stack-name': stack.name, 'aws:cloudformation:stack-id': stack.id, 'aws:cloudformation:logical-id': id });
       return `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`;
     },
     // An inline policy adds to what its roles may do (their identity policy, for STS's decisions).
@@ -122,6 +125,16 @@ export class FakeAws {
   consoleUrl = '';
   regionalConsoleUrl = '';
   cloudFormationUrl = '';
+  lambdaUrl = '';
+  ssmUrl = '';
+  /**
+   * Each account's Lambda concurrency in the fake's one region, as GetAccountSettings reports it: the
+   * quota, and how much of it functions reserve. Unset is the default quota of 1,000 with nothing reserved
+   * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+   */
+  readonly lambdaConcurrency = new Map<string, { readonly quota: number; readonly reserved: number }>();
+  /** SSM parameters, by `<account>/<region>/<name>`: what `cdk bootstrap` writes its version to. */
+  readonly ssmParameters = new Map<string, string>();
 
   async start(): Promise<this> {
     this.stsUrl = await this.listen((req, res, body) => this.sts(req, res, body));
@@ -130,6 +143,8 @@ export class FakeAws {
     this.consoleUrl = await this.listen((req, res) => { this.console(req, res); });
     this.regionalConsoleUrl = await this.listen((req, res) => { this.regionalConsole(req, res); });
     this.cloudFormationUrl = await this.listen((req, res, body) => this.cloudFormation(req, res, body));
+    this.lambdaUrl = await this.listen((req, res, body) => this.lambda(req, res, body));
+    this.ssmUrl = await this.listen((req, res, body) => this.ssm(req, res, body));
     return this;
   }
 
@@ -157,6 +172,8 @@ export class FakeAws {
       FEDERATION_ENDPOINT: this.federationUrl,
       CONSOLE_ORIGINS: `${this.consoleUrl} ${this.regionalConsoleUrl}`,
       AWS_ENDPOINT_URL_CLOUDFORMATION: this.cloudFormationUrl,
+      AWS_ENDPOINT_URL_LAMBDA: this.lambdaUrl,
+      AWS_ENDPOINT_URL_SSM: this.ssmUrl,
       // The SDK warns once about Node.js 20, which runs the tests here; Lambda runs a newer one.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
@@ -220,6 +237,7 @@ export class FakeAws {
     const authError = await this.authenticate(req, body, 'sts');
     if (authError) { stsError(403, 'SignatureDoesNotMatch', authError); return; }
     if (this.stsDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.stsDelayMs));
+    if (params.Action === 'GetCallerIdentity') { this.callerIdentity(req, res); return; }
     if (params.Action !== 'AssumeRole') { stsError(400, 'InvalidAction', `Could not find operation ${params.Action ?? ''}`); return; }
     if (this.stalledRoles.has(params.RoleArn ?? '')) return;
 
@@ -273,6 +291,74 @@ export class FakeAws {
   }
 
   /**
+   * GetCallerIdentity: who signed, which no policy can refuse
+   * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+   */
+  private callerIdentity(req: IncomingMessage, res: ServerResponse): void {
+    const caller = this.callerOf(req);
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(
+      `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>` +
+        `<Arn>${caller.sessionArn}</Arn><UserId>AROAEXAMPLE:session</UserId><Account>${accountOf(caller.principalArn)}</Account>` +
+        `</GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+    );
+  }
+
+  /** The region a request was signed for, from its credential scope: what a regional endpoint serves. */
+  private signedRegion(req: IncomingMessage): string {
+    return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  }
+
+  /**
+   * Lambda's REST-JSON GetAccountSettings, GET /2016-08-19/account-settings/: the account's concurrency
+   * quota and what functions leave unreserved
+   * (https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html); errors carry their code
+   * in X-Amzn-ErrorType.
+   */
+  private async lambda(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    this.calls.push({ service: 'lambda', action: `${req.method ?? ''} ${path}`, params: {} });
+    const error = (status: number, code: string, message: string): void => {
+      res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': code }).end(JSON.stringify({ Type: 'User', message }));
+    };
+    const authError = await this.authenticate(req, body, 'lambda');
+    if (authError) { error(403, 'InvalidSignatureException', authError); return; }
+    // The SDK's model sends the path without the page's trailing slash; Lambda answers both.
+    if (req.method !== 'GET' || path.replace(/\/$/, '') !== '/2016-08-19/account-settings') { error(404, 'UnknownOperationException', 'Unknown operation'); return; }
+    const { quota, reserved } = this.lambdaConcurrency.get(accountOf(this.callerOf(req).principalArn)) ?? { quota: 1000, reserved: 0 };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        AccountLimit: { TotalCodeSize: 80530636800, CodeSizeUnzipped: 262144000, CodeSizeZipped: 52428800, ConcurrentExecutions: quota, UnreservedConcurrentExecutions: quota - reserved },
+        AccountUsage: { TotalCodeSize: 0, FunctionCount: 0 },
+      }),
+    );
+  }
+
+  /**
+   * SSM's JSON 1.1 GetParameter (X-Amz-Target AmazonSSM.GetParameter) on the caller's own account and
+   * the region it signed for, ParameterNotFound when there is none
+   * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html).
+   */
+  private async ssm(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const action = String(req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
+    const input = JSON.parse(body || '{}') as { Name?: string };
+    this.calls.push({ service: 'ssm', action, params: { Name: input.Name ?? '' } });
+    const answer = (status: number, payload: object): void => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(payload));
+    };
+    const authError = await this.authenticate(req, body, 'ssm');
+    if (authError) { answer(400, { __type: 'UnrecognizedClientException', message: authError }); return; }
+    if (action !== 'GetParameter') { answer(400, { __type: 'UnknownOperationException' }); return; }
+    const account = accountOf(this.callerOf(req).principalArn);
+    const region = this.signedRegion(req);
+    const name = input.Name ?? '';
+    const value = this.ssmParameters.get(`${account}/${region}/${name}`);
+    if (value === undefined) { answer(400, { __type: 'ParameterNotFound', message: '' }); return; }
+    answer(200, {
+      Parameter: { Name: name, Type: 'String', Value: value, Version: 1, DataType: 'text', LastModifiedDate: Date.now() / 1000, ARN: `arn:aws:ssm:${region}:${account}:parameter${name}` },
+    });
+  }
+
+  /**
    * Secrets Manager's JSON 1.1 protocol for the operations the broker and its rotation use, with the
    * answers and errors of the API reference (https://docs.aws.amazon.com/secretsmanager/latest/apireference/).
    */
@@ -297,6 +383,13 @@ export class FakeAws {
     const name = input.SecretId ?? '';
     const arn = `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${name}-AbCdEf`;
     if (!this.secrets.has(name)) { answer(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }); return; }
+    const { tags, deletedDate } = this.secrets.describe(name);
+    // A secret scheduled for deletion keeps its name and metadata, but its value cannot be read or changed
+    // (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html, DeletedDate).
+    if (deletedDate && action !== 'DescribeSecret') {
+      answer(400, { __type: 'InvalidRequestException', message: "You can't perform this operation on the secret because it was marked for deletion." });
+      return;
+    }
     switch (action) {
       case 'GetSecretValue': {
         const stage = input.VersionStage ?? (input.VersionId ? undefined : 'AWSCURRENT');
@@ -310,7 +403,13 @@ export class FakeAws {
         return;
       }
       case 'DescribeSecret':
-        answer(200, { ARN: arn, Name: name, VersionIdsToStages: this.secrets.stages(name) });
+        answer(200, {
+          ARN: arn,
+          Name: name,
+          VersionIdsToStages: this.secrets.stages(name),
+          ...(Object.keys(tags).length > 0 ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+          ...(deletedDate ? { DeletedDate: deletedDate.getTime() / 1000 } : {}),
+        });
         return;
       case 'PutSecretValue': {
         const versionId = this.secrets.put(name, input.SecretString ?? '', input.VersionStages ?? [], input.ClientRequestToken);
@@ -378,7 +477,7 @@ export class FakeAws {
     const parameters = Object.entries(stack?.parameters ?? {}).map(([key, value]) => `<member><ParameterKey>${key}</ParameterKey><ParameterValue>${value}</ParameterValue></member>`);
     xml(
       'DescribeStacks',
-      `<Stacks><member><StackName>${name}</StackName><StackId>arn:aws:cloudformation:eu-west-1:111111111111:stack/${name}/${randomUUID()}</StackId>` +
+      `<Stacks><member><StackName>${name}</StackName><StackId>${stack?.id ?? `arn:aws:cloudformation:eu-west-1:111111111111:stack/${name}/${randomUUID()}`}</StackId>` +
         `<StackStatus>${stack?.status ?? 'CREATE_COMPLETE'}</StackStatus><CreationTime>${new Date().toISOString()}</CreationTime>` +
         `<Parameters>${parameters.join('')}</Parameters><Outputs>${members.join('')}</Outputs></member></Stacks>`,
     );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SecretStore } from './secrets';
 
 /** A CloudFormation template as `cdk synth` writes it: only the sections the model reads. */
@@ -22,6 +23,8 @@ interface DeployedResource {
 
 export interface DeployedStack {
   readonly name: string;
+  /** The stack's ARN, which DescribeStacks answers as StackId and CloudFormation tags its resources with. */
+  readonly id: string;
   readonly account: string;
   readonly region: string;
   template: Template;
@@ -77,7 +80,8 @@ export class CloudFormationModel {
       }
       values[key] = value;
     }
-    const stack: DeployedStack = previous ?? { name, account, region, template, parameters: values, resources: new Map(), outputs: {}, status: 'CREATE_IN_PROGRESS' };
+    const stackId = `arn:${this.partition}:cloudformation:${region}:${account}:stack/${name}/${randomUUID()}`;
+    const stack: DeployedStack = previous ?? { name, id: stackId, account, region, template, parameters: values, resources: new Map(), outputs: {}, status: 'CREATE_IN_PROGRESS' };
     const evaluate = new Evaluator(stack, values, this.partition, (id) => stack.resources.get(id)?.physicalId, (ref) => this.outputOf(ref));
     const conditions = Object.fromEntries(Object.entries(template.Conditions ?? {}).map(([id, expression]) => [id, expression]));
     evaluate.conditions = conditions;

@@ -14,8 +14,17 @@ interface SecretVersion {
  * deprecated. https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html#term_version
  * and https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecretVersionStage.html
  */
+/** What DescribeSecret tells of a secret besides its versions. */
+export interface SecretMetadata {
+  /** Tags, such as the aws:cloudformation:* ones CloudFormation puts on what it creates. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** When a scheduled deletion ends; the secret keeps its name until then. */
+  readonly deletedDate?: Date;
+}
+
 export class SecretStore {
   private readonly secrets = new Map<string, Map<string, SecretVersion>>();
+  private readonly metadata = new Map<string, SecretMetadata>();
 
   /** Puts a new current value, as PutSecretValue with no staging labels does. */
   set(name: string, value: string): this {
@@ -33,11 +42,33 @@ export class SecretStore {
   }
 
   delete(name: string): boolean {
+    this.metadata.delete(name);
     return this.secrets.delete(name);
   }
 
   clear(): void {
     this.secrets.clear();
+    this.metadata.clear();
+  }
+
+  /** Adds tags, as TagResource or CloudFormation's stack-level tags do. */
+  tag(name: string, tags: Readonly<Record<string, string>>): this {
+    const before = this.describe(name);
+    this.metadata.set(name, { ...before, tags: { ...before.tags, ...tags } });
+    return this;
+  }
+
+  /**
+   * DeleteSecret with a recovery window: the secret stays, unreadable and under its name, until `deletedDate`
+   * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_delete-secret.html).
+   */
+  scheduleDeletion(name: string, deletedDate: Date): this {
+    this.metadata.set(name, { ...this.describe(name), deletedDate });
+    return this;
+  }
+
+  describe(name: string): SecretMetadata {
+    return this.metadata.get(name) ?? { tags: {} };
   }
 
   /** Every value of every version: what a leak check looks for. */

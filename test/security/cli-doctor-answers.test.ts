@@ -96,7 +96,7 @@ describe('the CLI and what answers at the doctor URL', () => {
     const { code, err } = await run(['doctor', '--doctor-url', doctorUrl]);
 
     expect(code).toBe(1);
-    expect(err).toEqual([expect.stringMatching(/^console-broker: The doctor is already running as often as it may at once \(429\)/)]);
+    expect(err).toEqual([expect.stringMatching(/^console-broker: The doctor is already running as often as it may at once \(429: its doctorReservedConcurrency, or the account's Lambda concurrency, is used up\)/)]);
   });
 
   it('tells targets it had no time to check from broken ones in its summary, and still exits 1', async () => {
