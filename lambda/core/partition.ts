@@ -7,8 +7,10 @@ import sdk from './aws-partitions.json';
  * are written here from the AWS pages cited beside each.
  */
 export interface PartitionInfo {
-  /** Origin of the federation endpoint (`/federation`) and of the console's logout (`/oauth`). */
+  /** Origin of the federation endpoint (`/federation`) that trades credentials for a sign-in token and signs a browser in. */
   readonly signinOrigin: string;
+  /** Origin of the console's sign-out (`/oauth?Action=logout`) and of the login that follows it. */
+  readonly logoutOrigin: string;
   /** Domain of the sign-in hosts; regional ones live at `<region>.<signinDomain>`. */
   readonly signinDomain: string;
   /** Host of the console; regional consoles live at `<region>.<consoleHost>`. */
@@ -27,9 +29,11 @@ export interface PartitionInfo {
 type Hosts = Omit<PartitionInfo, 'regionPattern' | 'regions'>;
 
 const HOSTS = {
-  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html;
+  // logout on us-east-1's regional sign-in host, whose logout follows redirect_uri (lambda/core/federation.ts).
   aws: {
     signinOrigin: 'https://signin.aws.amazon.com',
+    logoutOrigin: 'https://us-east-1.signin.aws.amazon.com',
     signinDomain: 'signin.aws.amazon.com',
     consoleHost: 'console.aws.amazon.com',
     verified: true,
@@ -37,6 +41,7 @@ const HOSTS = {
   // https://docs.amazonaws.cn/en_us/aws/latest/userguide/iam.html
   'aws-cn': {
     signinOrigin: 'https://signin.amazonaws.cn',
+    logoutOrigin: 'https://signin.amazonaws.cn',
     signinDomain: 'signin.amazonaws.cn',
     consoleHost: 'console.amazonaws.cn',
     verified: true,
@@ -44,6 +49,7 @@ const HOSTS = {
   // https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-endpoints.html
   'aws-us-gov': {
     signinOrigin: 'https://signin.amazonaws-us-gov.com',
+    logoutOrigin: 'https://signin.amazonaws-us-gov.com',
     signinDomain: 'signin.amazonaws-us-gov.com',
     consoleHost: 'console.amazonaws-us-gov.com',
     verified: true,
@@ -55,6 +61,7 @@ const HOSTS = {
   // No AWS page documents a federation endpoint (`/federation`) there yet, hence not verified.
   'aws-eusc': {
     signinOrigin: 'https://eusc-de-east-1.signin.amazonaws-eusc.eu',
+    logoutOrigin: 'https://eusc-de-east-1.signin.amazonaws-eusc.eu',
     signinDomain: 'signin.amazonaws-eusc.eu',
     consoleHost: 'console.amazonaws-eusc.eu',
     verified: false,
@@ -100,11 +107,14 @@ export function isRegionOf(partition: Partition, region: string): boolean {
 /**
  * Origins a login URL's redirects pass after the sign-in origin: the sign-in origin answers with a
  * redirect to the console host, which sends the browser on to its regional host `<region>.<consoleHost>`
- * which may sign in again at its regional sign-in host `<region>.<signinDomain>`. Regional hosts are
- * wildcards because any region of the partition may serve.
+ * (or, in a browser with multi-session on, `<account>-<id>.<region>.<consoleHost>`), which may sign in
+ * again at its regional sign-in host `<region>.<signinDomain>`; a logout starts at us-east-1's regional
+ * sign-in host. Regional hosts are wildcards because any region of the partition may serve, and a CSP
+ * `*.` wildcard matches any number of labels.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html,
- * https://docs.aws.amazon.com/general/latest/gr/mgmt-console.html and
- * https://docs.aws.amazon.com/general/latest/gr/signin-service.html
+ * https://docs.aws.amazon.com/general/latest/gr/mgmt-console.html,
+ * https://docs.aws.amazon.com/general/latest/gr/signin-service.html and
+ * https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/multisession.html
  */
 export function consoleOrigins(partition: Partition): string[] {
   const { signinDomain, consoleHost } = PARTITIONS[partition];
