@@ -87,7 +87,7 @@ export type { DoctorReport, TargetList };
 
 /** The broker stack's name (lib/names.ts). */
 export const BROKER_STACK = 'ConsoleBroker';
-/** For local tests only: the fake federation endpoint's origin, honoured only for a broker on this machine. */
+/** For local tests only: the fake sign-in hosts' origins, separated by spaces, honoured only for a broker on this machine. */
 export const LOCAL_SIGNIN_ORIGIN_VARIABLE = 'CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN';
 const LOOPBACK_HOSTS = ['127.0.0.1', '[::1]', 'localhost'];
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
@@ -122,22 +122,23 @@ function safeBrokerUrl(url: URL): URL {
 }
 
 /**
- * Where a login URL may lead: the sign-in host of the target role's partition and, for local tests
- * only, the origin that CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names, when it and the broker are both on this machine.
+ * Where a login URL may lead: the sign-in hosts of the target role's partition and, for local tests
+ * only, the origins that CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names, when they and the broker are all on this machine.
  */
 function localSigninOrigins(base: URL, env: NodeJS.ProcessEnv): string[] {
-  const local = env[LOCAL_SIGNIN_ORIGIN_VARIABLE];
+  const local = env[LOCAL_SIGNIN_ORIGIN_VARIABLE]?.trim();
   if (!local) return [];
-  if (!isLoopback(base) || !URL.canParse(local) || !isLoopback(new URL(local))) {
-    throw new BrokerError('usage', `${LOCAL_SIGNIN_ORIGIN_VARIABLE} is for local tests only: it needs a broker URL and an origin on 127.0.0.1, ::1 or localhost.`);
+  const origins = local.split(/\s+/);
+  if (!isLoopback(base) || !origins.every((origin) => URL.canParse(origin) && isLoopback(new URL(origin)))) {
+    throw new BrokerError('usage', `${LOCAL_SIGNIN_ORIGIN_VARIABLE} is for local tests only: it needs a broker URL and origins on 127.0.0.1, ::1 or localhost.`);
   }
-  return [new URL(local).origin];
+  return origins.map((origin) => new URL(origin).origin);
 }
 
 /** What a login URL may be, from the target role's partition and where the broker is. */
 interface LoginUrlRules {
   readonly partition: Partition;
-  /** The partition's sign-in origin and, for local tests only, the one CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names. */
+  /** The partition's sign-in origins (global, and the one that signs out first) and, for local tests only, those CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names. */
   readonly signinOrigins: readonly string[];
   /** The region the broker, and so its stack's browser entry, runs in. */
   readonly brokerRegion: string;
@@ -194,7 +195,7 @@ function checkLoginUrl(login: ConsoleLogin, base: URL, localOrigins: readonly st
   // The answer is untrusted JSON until checked, whatever its declared type.
   const { loginUrl, roleArn } = login as Partial<Record<'loginUrl' | 'roleArn', unknown>>;
   const partition = (typeof roleArn === 'string' ? roleArn.split(':')[1] : undefined) ?? '';
-  const signinOrigins = [...(isPartition(partition) ? [PARTITIONS[partition].signinOrigin] : []), ...localOrigins];
+  const signinOrigins = [...new Set([...(isPartition(partition) ? [PARTITIONS[partition].signinOrigin, PARTITIONS[partition].logoutOrigin] : []), ...localOrigins])];
   const rules = isPartition(partition) ? { partition, signinOrigins, brokerRegion: signingRegion(base, options) } : undefined;
   if (typeof loginUrl !== 'string' || !rules || !isBrokerLoginUrl(loginUrl, rules)) {
     throw new BrokerError(

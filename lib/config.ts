@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isPartition, isRegionOf, PARTITIONS, type Partition } from '../lambda/core/partition';
+import { isPartition, isRegionOf, PARTITIONS, UNSUPPORTED_PARTITIONS, type Partition } from '../lambda/core/partition';
 import { asciiLowerCase } from '../lambda/core/people';
 import { RESERVED_PATHS } from '../lambda/core/routes';
 
@@ -170,7 +170,7 @@ function parseRegion(value: string, partition: Partition, field: string): string
 }
 
 function exampleRegion(partition: Partition): string {
-  return { aws: 'eu-west-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' }[partition];
+  return { aws: 'eu-west-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1', 'aws-eusc': 'eusc-de-east-1' }[partition];
 }
 
 function parseCallerPattern(pattern: string, partition: Partition, field: string): string {
@@ -386,18 +386,34 @@ function optionalReservation(obj: Json, key: string): number | undefined {
   return value;
 }
 
-const BROKER_KEYS = ['accountId', 'region', 'partition', 'reservedConcurrency', 'doctorReservedConcurrency', 'logRetentionDays', 'openIdProvider', 'slack', 'targets', 'operators', 'allowedDelegators'];
+/** The partition, refusing the ISO ones and, unless the operator opts in, those AWS documents no federation endpoint for. */
+function parsePartition(raw: Json): Partition {
+  const value = raw.partition ?? 'aws';
+  if (typeof value === 'string' && UNSUPPORTED_PARTITIONS.includes(value)) {
+    throw new ConfigError('partition', `"${value}" is not supported: AWS documents no console federation endpoint for the ISO partitions`);
+  }
+  if (typeof value !== 'string' || !isPartition(value)) {
+    throw new ConfigError('partition', `must be one of ${Object.keys(PARTITIONS).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  const accept = raw.acceptUnverifiedPartition ?? false;
+  if (typeof accept !== 'boolean') throw new ConfigError('acceptUnverifiedPartition', `must be true or false, got ${JSON.stringify(accept)}`);
+  if (!PARTITIONS[value].verified && !accept) {
+    throw new ConfigError(
+      'partition',
+      `"${value}" is not yet verified: AWS documents no federation endpoint for it; set acceptUnverifiedPartition to true to deploy anyway and try a login first`,
+    );
+  }
+  return value;
+}
+
+const BROKER_KEYS = ['accountId', 'region', 'partition', 'acceptUnverifiedPartition', 'reservedConcurrency', 'doctorReservedConcurrency', 'logRetentionDays', 'openIdProvider', 'slack', 'targets', 'operators', 'allowedDelegators'];
 
 /** Validates a raw configuration object; every error names the field and what it accepts. */
 export function parseConfig(raw: unknown): BrokerConfig {
   if (!isObject(raw)) throw new ConfigError('the configuration', 'must be a JSON object');
   rejectUnknownKeys(raw, BROKER_KEYS, 'the configuration');
 
-  const partitionValue = raw.partition ?? 'aws';
-  if (typeof partitionValue !== 'string' || !isPartition(partitionValue)) {
-    throw new ConfigError('partition', `must be one of ${Object.keys(PARTITIONS).join(', ')}, got ${JSON.stringify(partitionValue)}`);
-  }
-  const partition = partitionValue;
+  const partition = parsePartition(raw);
   const accountId = parseAccountId(raw, 'accountId', 'accountId');
   const region = parseRegion(requireString(raw, 'region', 'region'), partition, 'region');
 

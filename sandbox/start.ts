@@ -10,7 +10,7 @@ STS, Secrets Manager and the federation endpoint (with a fake console) run on 12
 
 Signed in as ${SANDBOX_CALLERS.allowed.arn}, try:
 
-  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN=${new URL(sandbox.aws.federationUrl).origin} npx console-broker login ${sandbox.exampleTarget} --url ${sandbox.url}
+  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN='${sandbox.aws.signinOrigins()}' npx console-broker login ${sandbox.exampleTarget} --url ${sandbox.url}
 
 (--print prints the login URL instead of opening it; \`targets\` lists what you may open. The CLI opens a
 login URL only on AWS's sign-in host, or on the origin CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN names for a broker on this machine.)

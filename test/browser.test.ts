@@ -1,19 +1,20 @@
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SIGNIN_ORIGIN_VARIABLE } from '../cli/client';
 import { SANDBOX_CALLERS, startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { MULTI_SESSION_COOKIE } from './fakes/aws';
 import { cli } from './support/cli';
 import { launchBrowser } from './support/browser';
 
 /** The login URL the CLI prints, as a person would copy it into a browser. */
-async function printedLoginUrl(sandbox: Sandbox, extra: string[]): Promise<string> {
-  const { code, stdout, stderr } = await cli(['login', 'prod-readonly', '--url', sandbox.url, '--print', ...extra], {
+async function printedLoginUrl(sandbox: Sandbox, extra: string[], target = 'prod-readonly'): Promise<string> {
+  const { code, stdout, stderr } = await cli(['login', target, '--url', sandbox.url, '--print', ...extra], {
     AWS_ACCESS_KEY_ID: SANDBOX_CALLERS.allowed.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: SANDBOX_CALLERS.allowed.credentials.secretAccessKey,
-    // The sandbox's federation endpoint stands in for AWS's sign-in host, on this machine only.
-    [LOCAL_SIGNIN_ORIGIN_VARIABLE]: new URL(sandbox.aws.federationUrl).origin,
+    // The sandbox's federation endpoints stand in for AWS's sign-in hosts, on this machine only.
+    [LOCAL_SIGNIN_ORIGIN_VARIABLE]: sandbox.aws.signinOrigins(),
   });
   if (code !== 0) throw new Error(`the CLI failed: ${stderr}`);
   return stdout.trim();
@@ -34,8 +35,9 @@ describe('a real browser opens the login URL the CLI printed', () => {
     await sandbox.stop();
   });
 
-  async function open(url: string): Promise<Record<string, string>> {
-    const page = await browser.newPage();
+  /** Opens `url` in a browser of its own, or in `context`, a browser that may already hold console sessions. */
+  async function open(url: string, context?: BrowserContext): Promise<Record<string, string>> {
+    const page = context ? await context.newPage() : await browser.newPage();
     await page.goto(url);
     await page.waitForURL(`${sandbox.aws.regionalConsoleUrl}/console`);
     const items = page.locator('dd[data-field]');
@@ -60,9 +62,50 @@ describe('a real browser opens the login URL the CLI printed', () => {
     expect(fields).toMatchObject({ account: '222222222222', service: 'ec2', region: 'eu-central-1' });
   });
 
-  it('signs out of the current console session first when asked', async () => {
-    const fields = await open(await printedLoginUrl(sandbox, ['--logout', '--destination', '/s3/buckets']));
+  it('signs out of the current console session first when asked, replacing it in a browser without multi-session', async () => {
+    // Prepare
+    const context = await browser.newContext();
+    await open(await printedLoginUrl(sandbox, [], 'customer-acme'), context);
 
-    expect(fields).toMatchObject({ service: 's3', region: 'eu-west-1', destination: 'https://console.aws.amazon.com/s3/buckets?region=eu-west-1' });
+    // Act
+    const fields = await open(await printedLoginUrl(sandbox, ['--logout', '--destination', '/s3/buckets']), context);
+
+    // Assess
+    expect(fields).toMatchObject({ account: '222222222222', service: 's3', region: 'eu-west-1', destination: 'https://console.aws.amazon.com/s3/buckets?region=eu-west-1', sessions: '1' });
+    await context.close();
+  });
+
+  describe('in a browser with multi-session on', () => {
+    async function multiSessionBrowser(): Promise<BrowserContext> {
+      const context = await browser.newContext();
+      await context.addCookies([{ name: MULTI_SESSION_COOKIE, value: 'on', url: sandbox.aws.regionalConsoleUrl }]);
+      return context;
+    }
+
+    it('adds a session with a plain login, keeping the one it holds', async () => {
+      // Prepare
+      const context = await multiSessionBrowser();
+      await open(await printedLoginUrl(sandbox, [], 'customer-acme'), context);
+
+      // Act
+      const fields = await open(await printedLoginUrl(sandbox, []), context);
+
+      // Assess
+      expect(fields).toMatchObject({ account: '222222222222', role: 'ConsoleBrokerReadOnly', sessions: '2' });
+      await context.close();
+    });
+
+    it('cannot sign out first, as AWS answers that sign-out with 400', async () => {
+      // Prepare
+      const context = await multiSessionBrowser();
+      const page = await context.newPage();
+
+      // Act
+      const response = await page.goto(await printedLoginUrl(sandbox, ['--logout']));
+
+      // Assess
+      expect(response?.status()).toBe(400);
+      await context.close();
+    });
   });
 });

@@ -31,7 +31,7 @@ describe('console-broker CLI against the sandbox', () => {
   });
 
   // The sandbox's federation endpoint is on 127.0.0.1, as is the broker: the CLI accepts it only so.
-  const localSignin = (): Record<string, string> => ({ [LOCAL_SIGNIN_ORIGIN_VARIABLE]: new URL(sandbox.aws.federationUrl).origin });
+  const localSignin = (): Record<string, string> => ({ [LOCAL_SIGNIN_ORIGIN_VARIABLE]: sandbox.aws.signinOrigins() });
 
   async function run(args: string[], env: Record<string, string>): Promise<Run> {
     const result = await cli(args, { ...localSignin(), ...env });

@@ -72,7 +72,7 @@ describe('configuration', () => {
   it.each([
     ['an account ID that is not 12 digits', { ...base, accountId: '12345' }, /accountId must be a 12-digit AWS account ID/],
     ['a target account ID given as a number', withTarget({ accountId: 222222222222 }), /targets\[0\]\.accountId must be a 12-digit AWS account ID as a string/],
-    ['an unknown partition', { ...base, partition: 'aws-mars' }, /partition must be one of aws, aws-cn, aws-us-gov, got "aws-mars"/],
+    ['an unknown partition', { ...base, partition: 'aws-mars' }, /partition must be one of aws, aws-cn, aws-us-gov, aws-eusc, got "aws-mars"/],
     ['a region outside the partition', { ...base, partition: 'aws-cn' }, /region must be a region of partition aws-cn \(such as cn-north-1\), got "eu-west-1"/],
     ['a role name IAM would reject', withTarget({ roleName: 'has spaces' }), /targets\[0\]\.roleName must be 1-64 characters/],
     ['a role name too long', withTarget({ roleName: 'r'.repeat(65) }), /targets\[0\]\.roleName/],

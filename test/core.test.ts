@@ -122,6 +122,7 @@ describe("the origins a login URL's redirects visit (the browser entry's form-ac
   it("are the partition's sign-in origin, its console, and their regional hosts: nothing broader", () => {
     expect(loginOrigins('aws')).toEqual([
       'https://signin.aws.amazon.com',
+      'https://us-east-1.signin.aws.amazon.com',
       'https://console.aws.amazon.com',
       'https://*.console.aws.amazon.com',
       'https://*.signin.aws.amazon.com',
@@ -135,10 +136,10 @@ describe("the origins a login URL's redirects visit (the browser entry's form-ac
     expect(loginOrigins('aws-us-gov')[0]).toBe('https://signin.amazonaws-us-gov.com');
   });
 
-  it('follow FEDERATION_ENDPOINT and CONSOLE_ORIGINS, which point them at local servers', () => {
-    const env = { FEDERATION_ENDPOINT: 'http://127.0.0.1:9001/federation', CONSOLE_ORIGINS: ' http://127.0.0.1:9002  http://127.0.0.1:9003 ' };
+  it('follow FEDERATION_ENDPOINT, LOGOUT_ENDPOINT and CONSOLE_ORIGINS, which point them at local servers', () => {
+    const env = { FEDERATION_ENDPOINT: 'http://127.0.0.1:9001/federation', LOGOUT_ENDPOINT: 'http://127.0.0.1:9004/federation', CONSOLE_ORIGINS: ' http://127.0.0.1:9002  http://127.0.0.1:9003 ' };
 
-    expect(loginOrigins('aws', env)).toEqual(['http://127.0.0.1:9001', 'http://127.0.0.1:9002', 'http://127.0.0.1:9003']);
+    expect(loginOrigins('aws', env)).toEqual(['http://127.0.0.1:9001', 'http://127.0.0.1:9004', 'http://127.0.0.1:9002', 'http://127.0.0.1:9003']);
   });
 
   it('refuse a CONSOLE_ORIGINS entry that is not an origin, naming the variable', () => {

@@ -154,9 +154,12 @@ describe('login handler', () => {
       const response = await invoke(functionUrlEvent({ accept: 'text/html', query: 'logout=1' }));
 
       const location = new URL(String(response.headers?.location));
-      expect(location.pathname).toBe('/oauth');
+      // On us-east-1's sign-in host, whose logout follows redirect_uri, as does the login inside it.
+      const regional = new URL(fake.regionalFederationUrl).origin;
+      expect(location.origin + location.pathname).toBe(`${regional}/oauth`);
       expect(location.searchParams.get('Action')).toBe('logout');
       const login = new URL(location.searchParams.get('redirect_uri') ?? '');
+      expect(login.origin).toBe(regional);
       expect(login.searchParams.get('Action')).toBe('login');
     });
 

@@ -9,6 +9,7 @@ import { registryFor } from '../lib/broker-stack';
 import { launchBrowser, signInToHomePage } from './support/browser';
 import { testConfig } from './support/config';
 import { customerFleet } from './support/customer-fleet';
+import { MULTI_SESSION_COOKIE } from './fakes/aws';
 import { startWebEntry, type WebEntry } from './support/web-entry';
 
 /** Where the screenshots go, to look at; the README's is docs/home-page-50.png, copied from here. */
@@ -89,6 +90,8 @@ describe('the home page at 50 targets, in Chromium', () => {
 
   it('opens a production target only after its box is ticked, and then lists it first', async () => {
     const { context, page } = await signedIn({ javaScriptEnabled: true });
+    // It opens two accounts one after the other, which a browser without multi-session would refuse.
+    await context.addCookies([{ name: MULTI_SESSION_COOKIE, value: 'on', url: web.aws.regionalConsoleUrl }]);
     const row = page.locator('tr', { has: page.getByText('acme-corp-prod', { exact: true }) });
 
     await row.getByRole('button', { name: 'Open console' }).click();

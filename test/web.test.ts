@@ -127,7 +127,7 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
     const scriptHash = createHash('sha256').update((await page.locator('script').textContent()) ?? '').digest('base64');
 
     expect(response?.headers()['content-security-policy']).toBe(
-      `default-src 'none'; style-src 'sha256-${/sha256-([^']+)/.exec(response?.headers()['content-security-policy'] ?? '')?.[1] ?? ''}'; script-src 'sha256-${scriptHash}'; base-uri 'none'; form-action 'self' ${new URL(aws.federationUrl).origin} ${aws.consoleUrl} ${aws.regionalConsoleUrl}; frame-ancestors 'none'`,
+      `default-src 'none'; style-src 'sha256-${/sha256-([^']+)/.exec(response?.headers()['content-security-policy'] ?? '')?.[1] ?? ''}'; script-src 'sha256-${scriptHash}'; base-uri 'none'; form-action 'self' ${new URL(aws.federationUrl).origin} ${new URL(aws.regionalFederationUrl).origin} ${aws.consoleUrl} ${aws.regionalConsoleUrl}; frame-ancestors 'none'`,
     );
     expect(cookies.find((c) => c.name === COOKIE_NAMES.session)).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
     await context.close();

@@ -59,6 +59,28 @@ function isConsoleHost(partition: Partition, hostname: string): boolean {
   return isRegionOf(partition, hostname.slice(0, -consoleHost.length - 1));
 }
 
+/**
+ * In a browser with multi-session on, the console's address bar shows a session's own host,
+ * `<account>-<id>.<region>.<console host>` (a 12-digit account and an 8-character ID, as in
+ * `000000000000-aaaaaaaa.us-east-1.console.aws.amazon.com`,
+ * https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/multisession.html; the ID is lower-case
+ * letters and digits, Versent/saml2aws#1485). That host belongs to one session of one browser.
+ */
+const MULTI_SESSION_LABEL = /^\d{12}-[a-z0-9]{8}$/;
+
+/** The regional console page a multi-session URL shows, or undefined when `url` is not on a multi-session host of the partition. */
+function regionalConsolePage(partition: Partition, url: URL): URL | undefined {
+  const consoleHost = PARTITIONS[partition].consoleHost;
+  if (!url.hostname.endsWith(`.${consoleHost}`)) return undefined;
+  const labels = url.hostname.slice(0, -consoleHost.length - 1).split('.');
+  if (labels.length !== 2) return undefined;
+  const [session = '', region = ''] = labels;
+  if (!MULTI_SESSION_LABEL.test(session) || !isRegionOf(partition, region)) return undefined;
+  const page = new URL(url);
+  page.hostname = `${region}.${consoleHost}`;
+  return page;
+}
+
 /** An https URL on the partition's console or a regional console, with no port or credentials. */
 export function isConsoleUrl(partition: Partition, url: URL): boolean {
   return url.protocol === 'https:' && url.username === '' && url.password === '' && url.port === '' && isConsoleHost(partition, url.hostname);
@@ -77,7 +99,8 @@ export function serviceUrl(partition: Partition, service: string, region: string
 
 /**
  * A caller-supplied console path (`/ec2/home#Instances:`) or URL, accepted only when it stays on the
- * partition's console: no other host, scheme, port or credentials, whatever the encoding.
+ * partition's console: no other host, scheme, port or credentials, whatever the encoding. A URL copied
+ * from a multi-session console becomes the same page on its regional console.
  */
 export function destinationUrl(partition: Partition, destination: string, region: string): URL {
   if (destination.length > MAX_DESTINATION_LENGTH) {
@@ -88,12 +111,14 @@ export function destinationUrl(partition: Partition, destination: string, region
   }
   const consoleOrigin = `https://${PARTITIONS[partition].consoleHost}`;
   const isPath = destination.startsWith('/') && !destination.startsWith('//');
-  let url: URL;
+  let given: URL;
   try {
-    url = isPath ? new URL(destination, consoleOrigin) : new URL(destination);
+    given = isPath ? new URL(destination, consoleOrigin) : new URL(destination);
   } catch {
     throw badRequest('destination must be a console path starting with / or an https URL on the console');
   }
+  // A session's own host would open that session, not the one this login makes: its regional page instead.
+  const url = regionalConsolePage(partition, given) ?? given;
   if (!isConsoleUrl(partition, url)) {
     throw badRequest(`destination must stay on ${PARTITIONS[partition].consoleHost} (https, no port or credentials)`);
   }

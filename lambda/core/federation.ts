@@ -18,6 +18,11 @@ export function federationEndpoint(partition: Partition, override: string | unde
   return new URL(override || `${PARTITIONS[partition].signinOrigin}/federation`);
 }
 
+/** The federation endpoint of the sign-in host that signs out before a login, unless LOGOUT_ENDPOINT names another (tests). */
+export function logoutEndpoint(partition: Partition, override: string | undefined): URL {
+  return new URL(override || `${PARTITIONS[partition].logoutOrigin}/federation`);
+}
+
 /**
  * Trades role credentials for a sign-in token. No SessionDuration: with role-chained credentials the
  * endpoint refuses it with 400 "Invalid credentials parameter".
@@ -80,8 +85,22 @@ export function loginUrl(endpoint: URL, issuer: string, destination: URL, signin
 }
 
 /**
- * The console's own sign-out, which then follows `redirect_uri` to the login URL, so a browser that
- * holds another console session leaves it first (the console keeps one session per browser).
+ * The console's own sign-out, which then follows `redirect_uri` to `login`, a login URL on the same
+ * sign-in host, so a browser that holds another console session leaves it first.
+ *
+ * Two kinds of browser, since the console's multi-session support (January 2025, opt-in per browser;
+ * https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/multisession.html):
+ * - With multi-session off, the browser holds one session and a login while it holds another does not
+ *   replace it; this sign-out first does. The global host (signin.aws.amazon.com) ignores redirect_uri
+ *   and leaves the person on the console's front page, so the sign-out, and the token and login inside
+ *   it, run on us-east-1's regional sign-in host, whose sign-out follows redirect_uri to itself: what
+ *   aws-vault's maintained fork does (ByteNess/aws-vault cli/login.go, PR #1), and the workaround named
+ *   in Versent/saml2aws#707.
+ * - With multi-session on, a plain login (`loginUrl`) adds a session, up to five, and this sign-out
+ *   fails (ByteNess/aws-vault#23: "400 Bad Request"): janus removed its sign-out for that reason
+ *   (guardian/janus-app#507), aws-vault made its own opt-in (ByteNess/aws-vault#53), and the AWS CLI's
+ *   proposed `aws console` (aws/aws-cli awscli/customizations/console.py) signs in without one.
+ * So the login URL is plain unless the caller asks for `logout`, which is for browsers without multi-session.
  */
 export function logoutThenLoginUrl(endpoint: URL, login: string): string {
   const url = new URL('/oauth', endpoint);

@@ -8,8 +8,12 @@ import type { LoginRequest } from './request';
 export interface LoginDependencies {
   readonly externalIds: ExternalIdCache;
   readonly assumeRole: (input: AssumeRoleInput) => Promise<RoleSession>;
-  readonly getSigninToken: (credentials: SessionCredentials) => Promise<string>;
+  /** Trades the role's credentials for a sign-in token at the federation endpoint `endpoint`. */
+  readonly getSigninToken: (credentials: SessionCredentials, endpoint: URL) => Promise<string>;
+  /** Where a login signs in: a browser with multi-session on adds it as one more session. */
   readonly federationEndpoint: URL;
+  /** Where a login that signs out first runs, token, logout and login alike (lambda/core/federation.ts). */
+  readonly logoutEndpoint: URL;
   readonly now: () => Date;
 }
 
@@ -68,10 +72,11 @@ async function createLogin(deps: LoginDependencies, request: LoginRequest, issue
   const { sessionName } = request;
   const session = await timed(log, () => assumeTargetRole(deps, request, sessionName));
   const issuedAt = deps.now();
-  const signinToken = await timed(log, () => deps.getSigninToken(session.credentials));
-  const login = loginUrl(deps.federationEndpoint, issuer, request.destination, signinToken);
+  const endpoint = request.logout ? deps.logoutEndpoint : deps.federationEndpoint;
+  const signinToken = await timed(log, () => deps.getSigninToken(session.credentials, endpoint));
+  const login = loginUrl(endpoint, issuer, request.destination, signinToken);
   return {
-    loginUrl: request.logout ? logoutThenLoginUrl(deps.federationEndpoint, login) : login,
+    loginUrl: request.logout ? logoutThenLoginUrl(endpoint, login) : login,
     expiresAt: new Date(issuedAt.getTime() + SIGNIN_TOKEN_LIFETIME_MS).toISOString(),
     sessionExpiresAt: session.expiration.toISOString(),
     target: request.target.name,

@@ -1,6 +1,6 @@
 import { assumeRole, createAwsClients, readSecretString, type AwsClients } from './aws';
 import { ExternalIdCache } from './external-id';
-import { federationEndpoint, getSigninToken } from './federation';
+import { federationEndpoint, getSigninToken, logoutEndpoint } from './federation';
 import type { LoginDependencies } from './login';
 import { consoleOrigins } from './partition';
 import { parseRegistry, type Registry } from './registry';
@@ -20,16 +20,18 @@ export function createRuntime(env: NodeJS.ProcessEnv, registryText: string | und
   const settings = readSettings(env);
   const clients = createAwsClients(settings.outboundTimeoutMs);
   const endpoint = federationEndpoint(registry.partition, settings.federationEndpoint);
+  const logout = logoutEndpoint(registry.partition, settings.logoutEndpoint);
   return {
     registry,
     clients,
     login: {
       externalIds: new ExternalIdCache((secretId) => readSecretString(clients.secrets, secretId), settings.externalIdMaxAgeMs),
       assumeRole: (input) => assumeRole(clients.sts, input),
-      getSigninToken: (credentials) => getSigninToken(clients.http, endpoint, credentials),
+      getSigninToken: (credentials, at) => getSigninToken(clients.http, at, credentials),
       federationEndpoint: endpoint,
+      logoutEndpoint: logout,
       now: () => new Date(),
     },
-    loginOrigins: [endpoint.origin, ...(settings.consoleOrigins ?? consoleOrigins(registry.partition))],
+    loginOrigins: [...new Set([endpoint.origin, logout.origin]), ...(settings.consoleOrigins ?? consoleOrigins(registry.partition))],
   };
 }

@@ -6,6 +6,8 @@ export interface Settings {
   readonly externalIdMaxAgeMs: number;
   /** Replaces the partition's federation endpoint (private endpoints, tests). */
   readonly federationEndpoint: string | undefined;
+  /** Replaces the federation endpoint of the sign-in host that signs out before a login (tests). */
+  readonly logoutEndpoint: string | undefined;
   /** Replaces the partition's console origins in the browser entry's form-action (tests, whose console is local). */
   readonly consoleOrigins: string[] | undefined;
 }
@@ -45,6 +47,7 @@ export function readSettings(env: NodeJS.ProcessEnv, outboundTimeoutMs = 3000): 
     outboundTimeoutMs: positiveInteger(env, 'OUTBOUND_TIMEOUT_MS', outboundTimeoutMs),
     externalIdMaxAgeMs: positiveInteger(env, 'EXTERNAL_ID_MAX_AGE_SECONDS', DEFAULT_EXTERNAL_ID_MAX_AGE_SECONDS) * 1000,
     federationEndpoint: env.FEDERATION_ENDPOINT || undefined,
+    logoutEndpoint: env.LOGOUT_ENDPOINT || undefined,
     consoleOrigins: origins(env, 'CONSOLE_ORIGINS'),
   };
 }

@@ -53,9 +53,23 @@ function queryError(res: ServerResponse, namespace: string, status: number, code
   );
 }
 
-function consoleCookie(req: IncomingMessage): string | undefined {
-  return /(?:^|;\s*)fake-console=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  return new RegExp(`(?:^|;\\s*)${name}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
 }
+
+/** The keys of the console sessions a browser holds: one, or with multi-session on up to five, in one cookie. */
+function consoleSessionKeys(req: IncomingMessage): string[] {
+  return (cookie(req, CONSOLE_COOKIE) ?? '').split('.').filter((key) => key !== '');
+}
+
+const CONSOLE_COOKIE = 'fake-console';
+/**
+ * The console's multi-session support is opted into per browser (AWS Management Console Getting Started
+ * Guide, "Signing in to multiple accounts": "Opt-in is browser specific", up to five identities);
+ * the fake keeps that choice in this cookie, which tests set as the console's own opt-in would.
+ */
+export const MULTI_SESSION_COOKIE = 'fake-multi-session';
+const MAX_CONSOLE_SESSIONS = 5;
 
 /**
  * Local stand-ins for STS (query protocol, XML answers), Secrets Manager (JSON 1.1), the federation
@@ -120,7 +134,10 @@ export class FakeAws {
   private readonly servers: Server[] = [];
   stsUrl = '';
   secretsManagerUrl = '';
+  /** The global sign-in host, `signin.aws.amazon.com`. */
   federationUrl = '';
+  /** us-east-1's regional sign-in host, `us-east-1.signin.aws.amazon.com`: another origin, the same service. */
+  regionalFederationUrl = '';
   /** The console host and the regional console host it sends browsers on to: each its own origin, as in AWS. */
   consoleUrl = '';
   regionalConsoleUrl = '';
@@ -139,7 +156,8 @@ export class FakeAws {
   async start(): Promise<this> {
     this.stsUrl = await this.listen((req, res, body) => this.sts(req, res, body));
     this.secretsManagerUrl = await this.listen((req, res, body) => this.secretsManager(req, res, body));
-    this.federationUrl = `${await this.listen((req, res) => { this.federation(req, res); })}/federation`;
+    this.federationUrl = `${await this.listen((req, res) => { this.federation(req, res, 'global'); })}/federation`;
+    this.regionalFederationUrl = `${await this.listen((req, res) => { this.federation(req, res, 'regional'); })}/federation`;
     this.consoleUrl = await this.listen((req, res) => { this.console(req, res); });
     this.regionalConsoleUrl = await this.listen((req, res) => { this.regionalConsole(req, res); });
     this.cloudFormationUrl = await this.listen((req, res, body) => this.cloudFormation(req, res, body));
@@ -170,6 +188,7 @@ export class FakeAws {
       AWS_ENDPOINT_URL_STS: this.stsUrl,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.secretsManagerUrl,
       FEDERATION_ENDPOINT: this.federationUrl,
+      LOGOUT_ENDPOINT: this.regionalFederationUrl,
       CONSOLE_ORIGINS: `${this.consoleUrl} ${this.regionalConsoleUrl}`,
       AWS_ENDPOINT_URL_CLOUDFORMATION: this.cloudFormationUrl,
       AWS_ENDPOINT_URL_LAMBDA: this.lambdaUrl,
@@ -488,11 +507,16 @@ export class FakeAws {
     this.deployments.deploy(name, account, 'eu-west-1', template, parameters);
   }
 
-  private federation(req: IncomingMessage, res: ServerResponse): void {
+  /** The sign-in origins, global and us-east-1's, as CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN takes them. */
+  signinOrigins(): string {
+    return `${new URL(this.federationUrl).origin} ${new URL(this.regionalFederationUrl).origin}`;
+  }
+
+  private federation(req: IncomingMessage, res: ServerResponse, host: 'global' | 'regional'): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const params = Object.fromEntries(url.searchParams);
     if (url.pathname === '/oauth' && params.Action === 'logout') {
-      this.logout(req, res, params.redirect_uri ?? '');
+      this.logout(req, res, params.redirect_uri ?? '', host);
       return;
     }
     this.calls.push({ service: 'federation', action: params.Action ?? '', params });
@@ -553,14 +577,24 @@ export class FakeAws {
     res.writeHead(302, { location: `${this.consoleUrl}/console?code=${code}` }).end();
   }
 
-  /** The console's sign-out ends the browser's console session, then follows redirect_uri. */
-  private logout(req: IncomingMessage, res: ServerResponse, redirectUri: string): void {
+  /**
+   * The console's sign-out. The global sign-in host ends the browser's console session and ignores
+   * redirect_uri, leaving the person on the console's signed-out page; us-east-1's regional host follows
+   * redirect_uri, to itself only (observed by the tools that sign out first: Versent/saml2aws#707,
+   * ByteNess/aws-vault PR #1, "Logout only works on us-east-1 endpoint"). In a browser with
+   * multi-session on, that sign-out answers 400 Bad Request (ByteNess/aws-vault#23).
+   */
+  private logout(req: IncomingMessage, res: ServerResponse, redirectUri: string, host: 'global' | 'regional'): void {
+    if (host === 'regional' && cookie(req, MULTI_SESSION_COOKIE) !== undefined) {
+      res.writeHead(400, { 'content-type': 'text/html' }).end('<html><body><h1>Error: 400. Bad Request</h1></body></html>');
+      return;
+    }
     // Cookies do not tell ports apart, so the console's session cookie on 127.0.0.1 arrives here too.
-    this.consoleSessions.delete(consoleCookie(req) ?? '');
-    const target = new URL(redirectUri, this.federationUrl);
-    // Like the real console, only follow redirect_uri to the sign-in host itself.
-    const location = target.origin === new URL(this.federationUrl).origin ? target.toString() : `${this.regionalConsoleUrl}/console`;
-    res.writeHead(302, { location, 'set-cookie': 'fake-console=; Max-Age=0; Path=/' }).end();
+    for (const key of consoleSessionKeys(req)) this.consoleSessions.delete(key);
+    const own = new URL(host === 'global' ? this.federationUrl : this.regionalFederationUrl).origin;
+    const target = URL.canParse(redirectUri) ? new URL(redirectUri) : undefined;
+    const location = host === 'regional' && target?.origin === own ? target.toString() : `${this.consoleUrl}/console`;
+    res.writeHead(302, { location, 'set-cookie': `${CONSOLE_COOKIE}=; Max-Age=0; Path=/` }).end();
   }
 
   /**
@@ -571,15 +605,31 @@ export class FakeAws {
     res.writeHead(302, { location: `${this.regionalConsoleUrl}${req.url ?? '/'}` }).end();
   }
 
-  /** The regional console: opens the session a sign-in brought, one per browser in a cookie, and shows it. */
+  /**
+   * The regional console: opens the session a sign-in brought and shows it. An earlier session of the
+   * same identity is replaced (the AWS CLI's `aws console`: "Signing in again with the same identity
+   * replaces that session"). Otherwise, without multi-session, a browser that holds another identity's
+   * session is told to sign out first (99designs/aws-vault#721, Versent/saml2aws#707); with
+   * multi-session on, the session is added to the browser's, up to five (multi-session guide).
+   */
   private regionalConsole(req: IncomingMessage, res: ServerResponse): void {
     const code = new URL(req.url ?? '/', this.regionalConsoleUrl).searchParams.get('code');
     const arriving = code === null ? undefined : this.arrivingSessions.get(code);
     if (code !== null) this.arrivingSessions.delete(code);
     if (arriving) {
-      const cookie = randomBytes(24).toString('base64url');
-      this.consoleSessions.set(cookie, arriving);
-      res.writeHead(302, { location: '/console', 'set-cookie': `fake-console=${cookie}; HttpOnly; Path=/; SameSite=Lax` }).end();
+      const sameIdentity = (key: string): boolean => this.consoleSessions.get(key)?.session.roleArn === arriving.session.roleArn && this.consoleSessions.get(key)?.session.sessionName === arriving.session.sessionName;
+      const kept = consoleSessionKeys(req).filter((key) => this.consoleSessions.has(key) && !sameIdentity(key));
+      if (kept.length > 0 && cookie(req, MULTI_SESSION_COOKIE) === undefined) {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Fake console</title><h1>You must first log out before logging into a different AWS account</h1>');
+        return;
+      }
+      if (kept.length >= MAX_CONSOLE_SESSIONS) {
+        res.writeHead(400, { 'content-type': 'text/html' }).end('<!doctype html><title>Fake console</title><h1>You are signed in to the maximum number of sessions</h1>');
+        return;
+      }
+      const key = randomBytes(24).toString('base64url');
+      this.consoleSessions.set(key, arriving);
+      res.writeHead(302, { location: '/console', 'set-cookie': `${CONSOLE_COOKIE}=${[...kept, key].join('.')}; HttpOnly; Path=/; SameSite=Lax` }).end();
       return;
     }
     this.consolePage(req, res);
@@ -587,8 +637,9 @@ export class FakeAws {
 
   /** A stand-in for the console: which account, role, session, region and service the browser is signed in to. */
   private consolePage(req: IncomingMessage, res: ServerResponse): void {
-    const cookie = consoleCookie(req);
-    const signedIn = cookie === undefined ? undefined : this.consoleSessions.get(cookie);
+    const keys = consoleSessionKeys(req).filter((key) => this.consoleSessions.has(key));
+    const newest = keys.at(-1);
+    const signedIn = newest === undefined ? undefined : this.consoleSessions.get(newest);
     if (!signedIn) {
       res.writeHead(401, { 'content-type': 'text/html' }).end('<!doctype html><title>Fake console</title><h1>Not signed in</h1>');
       return;
@@ -605,6 +656,7 @@ export class FakeAws {
       ['Region', region],
       ['Service', service],
       ['Destination', signedIn.destination],
+      ['Sessions', String(keys.length)],
     ];
     const escape = (text: string): string => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(

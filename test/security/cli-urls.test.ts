@@ -25,7 +25,7 @@ const login = (params: Record<string, string> = CONSOLE_LOGIN, origin = 'https:/
   `${origin}/federation?${new URLSearchParams(params).toString()}`;
 const logoutThen = (redirectUri: string, origin = 'https://signin.aws.amazon.com'): string =>
   `${origin}/oauth?${new URLSearchParams({ Action: 'logout', redirect_uri: redirectUri }).toString()}`;
-const REFUSED = /^console-broker: The broker answered a login URL that is not a console sign-in on https:\/\/signin\.\S+; refusing to open or print it\.$/m;
+const REFUSED = /^console-broker: The broker answered a login URL that is not a console sign-in on https:\/\/signin\.\S+(?: or https:\/\/us-east-1\.signin\.\S+)?; refusing to open or print it\.$/m;
 
 describe('the CLI and the URLs it trusts', () => {
   // A broker on this machine that answers every login with the login URL and role the test sets.
@@ -151,7 +151,7 @@ describe('the CLI and the URLs it trusts', () => {
 
     expect(local).toMatchObject({ code: 0, stdout: `${printed}\n` });
     expect(localElsewhere).toMatchObject({ code: 1, stdout: '' });
-    expect(localElsewhere.stderr).toMatch(/not a console sign-in on https:\/\/signin\.aws\.amazon\.com or http:\/\/127\.0\.0\.1:9; refusing/);
+    expect(localElsewhere.stderr).toMatch(/not a console sign-in on https:\/\/signin\.aws\.amazon\.com or https:\/\/us-east-1\.signin\.aws\.amazon\.com or http:\/\/127\.0\.0\.1:9; refusing/);
     for (const refused of [remoteBroker, remoteOrigin]) {
       expect(refused.code).toBe(2);
       expect(refused.stdout).toBe('');

@@ -72,7 +72,8 @@ describe('a login or sign-out started by another site needs the person’s own c
       expect(stsCalls()).toBe(before);
       const shown = (await page.textContent('table')) ?? '';
       for (const text of ['prod-readonly', '222222222222', 'eu-west-1', 'quickcreate?templateURL=https://evil.example/admin.yaml', 'signs you out']) expect(shown).toContain(text);
-      const toFederation = page.waitForRequest((request) => request.url().startsWith(web.aws.federationUrl));
+      // The link asks to sign out first, which starts on us-east-1's sign-in host.
+      const toFederation = page.waitForRequest((request) => request.url().startsWith(new URL(web.aws.regionalFederationUrl).origin));
       await page.getByRole('button', { name: 'Open console' }).click();
       await toFederation;
       expect(stsCalls()).toBe(before + 1);

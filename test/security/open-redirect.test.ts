@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destinationUrl } from '../../lambda/core/destination';
+import { HttpError } from '../../lambda/core/errors';
+import { PARTITIONS } from '../../lambda/core/partition';
 import { returnLocation } from '../../lambda/web/return-to';
 import { launchBrowser } from '../support/browser';
 import { startWebEntry, type WebEntry } from '../support/web-entry';
@@ -92,5 +95,59 @@ describe('after sign-in the broker sends the person only to its own origin', () 
 
   it('keeps a plain deep link', () => {
     expect(returnLocation('/prod-readonly?service=s3&region=eu-west-2', brokerOrigin)).toBe(`${brokerOrigin}/prod-readonly?service=s3&region=eu-west-2`);
+  });
+});
+
+describe('a destination copied from a multi-session console', () => {
+  const page = '/ec2/home?region=us-east-1#Instances:';
+
+  it.each([
+    ['https://123456789012-abcd1234.us-east-1.console.aws.amazon.com', 'https://us-east-1.console.aws.amazon.com'],
+    ['https://000000000000-aaaaaaaa.eu-central-2.console.aws.amazon.com', 'https://eu-central-2.console.aws.amazon.com'],
+    ['https://123456789012-ABCD1234.ap-southeast-7.console.aws.amazon.com', 'https://ap-southeast-7.console.aws.amazon.com'],
+  ])('opens %s as its regional console page %s, same path and query', (origin, regional) => {
+    expect(destinationUrl('aws', `${origin}${page}`, 'eu-west-1').toString()).toBe(`${regional}${page}`);
+  });
+
+  it('follows the partition: a China multi-session host maps to its regional console', () => {
+    expect(destinationUrl('aws-cn', 'https://123456789012-abcd1234.cn-north-1.console.amazonaws.cn/s3/home', 'cn-north-1').origin).toBe('https://cn-north-1.console.amazonaws.cn');
+  });
+
+  it.each([
+    ['an 11-digit account', 'https://12345678901-abcd1234.us-east-1.console.aws.amazon.com/'],
+    ['a 13-digit account', 'https://1234567890123-abcd1234.us-east-1.console.aws.amazon.com/'],
+    ['a 7-character ID', 'https://123456789012-abcd123.us-east-1.console.aws.amazon.com/'],
+    ['a 9-character ID', 'https://123456789012-abcd12345.us-east-1.console.aws.amazon.com/'],
+    ['an ID with a hyphen', 'https://123456789012-abcd-123.us-east-1.console.aws.amazon.com/'],
+    ['an extra label before', 'https://evil.123456789012-abcd1234.us-east-1.console.aws.amazon.com/'],
+    ['an extra label between', 'https://123456789012-abcd1234.evil.us-east-1.console.aws.amazon.com/'],
+    ['no region', 'https://123456789012-abcd1234.console.aws.amazon.com/'],
+    ['a region of another partition', 'https://123456789012-abcd1234.cn-north-1.console.aws.amazon.com/'],
+    ['an ISO region', 'https://123456789012-abcd1234.us-iso-east-1.console.aws.amazon.com/'],
+    ['another domain', 'https://123456789012-abcd1234.us-east-1.console.aws.amazon.com.evil.example/'],
+    ['an encoded dot into another domain', 'https://123456789012-abcd1234.us-east-1.console.aws.amazon.com%2eevil.example/'],
+    ['a look-alike domain', 'https://123456789012-abcd1234.us-east-1.console-aws.amazon.com/'],
+    ['http', 'http://123456789012-abcd1234.us-east-1.console.aws.amazon.com/'],
+    ['a port', 'https://123456789012-abcd1234.us-east-1.console.aws.amazon.com:8443/'],
+    ['credentials', 'https://person@123456789012-abcd1234.us-east-1.console.aws.amazon.com/'],
+  ])('refuses %s', (_, destination) => {
+    expect(() => destinationUrl('aws', destination, 'eu-west-1')).toThrow(HttpError);
+  });
+
+  it('never leaves the partition’s console or regional console hosts, whatever the labels', () => {
+    const label = fc.stringMatching(/^[a-z0-9%.-]{0,20}$/);
+    fc.assert(
+      fc.property(label, label, fc.constantFrom('us-east-1', 'eusc-de-east-1', 'us-iso-east-1', 'x'), (a, b, region) => {
+        let url: URL;
+        try {
+          url = destinationUrl('aws', `https://${a}.${b}.${region}.console.aws.amazon.com/`, 'eu-west-1');
+        } catch (error) {
+          expect(error).toBeInstanceOf(HttpError);
+          return;
+        }
+        expect(PARTITIONS.aws.regions.map((r) => `${r}.console.aws.amazon.com`).concat('console.aws.amazon.com')).toContain(url.hostname);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
