@@ -10,11 +10,11 @@ import type { Construct } from 'constructs';
 import { DOCTOR_RULE_NAME } from '../lambda/doctor/doctor';
 import { DOCTOR_TIMEOUT_SECONDS } from '../lambda/doctor/timing';
 import { externalIdSecretName, type Registry, type Target } from '../lambda/core/registry';
-import type { BrokerConfig, SlackConfig, TargetConfig } from './config';
+import type { BrokerConfig, SlackConfig } from './config';
 import { LoginFunction } from './constructs/login-function';
 import { Observability } from './constructs/observability';
 import { LIMITS } from './limits';
-import { brokerRoleName, ENTRY_SECRET_NAMES, EXTERNAL_ID_LENGTH, slackRoleName, targetRoleArn } from './names';
+import { brokerRoleName, ENTRY_SECRET_NAMES, slackRoleName, targetRoleArn } from './names';
 
 export interface BrokerStackProps extends StackProps {
   readonly config: BrokerConfig;
@@ -27,38 +27,23 @@ export class BrokerStack extends Stack {
   readonly loginRole: iam.Role;
   readonly loginFunction: LoginFunction;
   readonly doctorFunction: LoginFunction;
-  /** The external ID secret of each target, by target name. */
-  readonly externalIdSecrets: ReadonlyMap<string, secretsmanager.Secret>;
-  /**
-   * The full ARN (with Secrets Manager's random suffix) of each target's secret, by target name. Taken
-   * from the resource itself: `Secret.secretArn` of a named secret is the partial ARN when read from
-   * another account, and a dynamic reference across accounts needs the full one.
-   */
-  readonly externalIdSecretArns: ReadonlyMap<string, string>;
-  private readonly externalIdKey: kms.Key;
-  private readonly config: BrokerConfig;
+  /** Encrypts the external IDs, which the ExternalIdStacks hold, and the entries' secrets. */
+  readonly externalIdKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: BrokerStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.config = config;
 
     // A customer-managed key: a secret under the AWS managed key cannot be read from another account.
     // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
     const key = (this.externalIdKey = new kms.Key(this, 'ExternalIdKey', {
       description: 'Encrypts the external IDs of console-broker targets',
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept on update and delete, as the secrets it encrypts are; deleted (scheduled, as KMS does) when
+      // the create that made it rolls back, so failed first deploys leave no keys behind.
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     }));
-
-    const secrets = new Map<string, secretsmanager.Secret>();
-    for (const target of config.targets) {
-      secrets.set(target.name, this.externalIdSecret(target, key));
-    }
-    this.externalIdSecrets = secrets;
-    this.externalIdSecretArns = new Map(
-      [...secrets].map(([name, secret]) => [name, (secret.node.defaultChild as secretsmanager.CfnSecret).ref]),
-    );
 
     this.loginRole = new iam.Role(this, 'LoginRole', {
       roleName: brokerRoleName(config.region),
@@ -108,7 +93,7 @@ export class BrokerStack extends Stack {
       description: "Subscribe to this SNS topic to hear the broker's alarms (README, Operating it)",
     });
 
-    // Every external ID's secret, by the name prefix this stack gives them (the suffix Secrets Manager
+    // Every external ID's secret, by the name prefix the ExternalIdStacks give them (the suffix Secrets Manager
     // adds falls under the *): https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
     const externalIdSecretsArn = `arn:${config.partition}:secretsmanager:${config.region}:${config.accountId}:secret:${externalIdSecretName('')}*`;
     this.loginRole.attachInlinePolicy(
@@ -228,14 +213,14 @@ export class BrokerStack extends Stack {
       secretName: ENTRY_SECRET_NAMES.oidcClientSecret,
       description: 'The client secret your OpenID provider issued to console-broker: put it here after deploying',
       encryptionKey: key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAINED,
     });
     const sessionKey = new secretsmanager.Secret(this, 'SessionKey', {
       secretName: ENTRY_SECRET_NAMES.sessionKey,
       description: 'Encrypts and authenticates console-broker browser session cookies',
       encryptionKey: key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAINED,
     });
     // Whoever reads the session key can seal a cookie that names anyone, and whoever reads the client
     // secret can pose as the broker at the provider: only the login role may read them, whatever IAM
@@ -308,7 +293,7 @@ export class BrokerStack extends Stack {
             assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
           });
     const secret = (id: string, name: string, description: string): secretsmanager.Secret => {
-      const created = new secretsmanager.Secret(this, id, { secretName: name, description, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN });
+      const created = new secretsmanager.Secret(this, id, { secretName: name, description, encryptionKey: key, removalPolicy: RETAINED });
       // Whoever reads the signing secret can sign a command as Slack, and the bot token reads the
       // workspace's members: only the Slack entry's role may read them, whatever IAM policies allow.
       // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
@@ -384,48 +369,35 @@ export class BrokerStack extends Stack {
     return fn;
   }
 
-  private externalIdSecret(target: TargetConfig, key: kms.IKey): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, `ExternalId-${target.name}`, {
-      secretName: externalIdSecretName(target.name),
-      description: `External ID that console-broker presents to ${target.accountId} for target ${target.name}`,
-      encryptionKey: key,
-      generateSecretString: { passwordLength: EXTERNAL_ID_LENGTH, excludePunctuation: true, includeSpace: false },
-      // Target trust policies hold this value; losing it locks the broker out of the target.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'An external ID also sits in the target role trust policy in another account, which a Secrets Manager rotation function cannot update through that account\'s CloudFormation stack: npm run rotate-external-id rotates it in the same four steps (README, Rotating an external ID), on a schedule the operator sets.',
-    });
-    return secret;
-  }
-
   /**
-   * Lets CloudFormation in a target account, acting as its execution role, read the external IDs of
-   * that account's targets: it resolves their {{resolve:secretsmanager:...}} references.
+   * Lets CloudFormation in each broker-deployed target account, acting as its execution role, decrypt
+   * the external IDs through Secrets Manager; which secrets each may read, their resource policies say
+   * (ExternalIdStack.allowTargetDeployer). One statement for every account, as a statement each would
+   * outgrow the key policy's 32 KB at about eighty accounts (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html).
    */
-  allowTargetDeployer(accountId: string, executionRoleArn: string): void {
-    const deployer = new iam.AccountPrincipal(accountId).withConditions({
-      ArnEquals: { 'aws:PrincipalArn': executionRoleArn },
-    });
-    const targets = this.config.targets.filter((t) => t.accountId === accountId);
-    for (const target of targets) {
-      this.externalIdSecrets.get(target.name)?.addToResourcePolicy(
-        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], principals: [deployer], resources: ['*'] }),
-      );
-    }
+  allowTargetDeployers(deployers: ReadonlyMap<string, string>): void {
+    if (deployers.size === 0) return;
     this.externalIdKey.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: `DeployerOf${accountId}`,
+        sid: 'TargetAccountDeployers',
         actions: ['kms:Decrypt'],
-        principals: [deployer],
+        principals: [...deployers.keys()].map((accountId) => new iam.AccountPrincipal(accountId)),
         resources: ['*'],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        conditions: {
+          ArnEquals: { 'aws:PrincipalArn': [...deployers.values()] },
+          StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` },
+        },
       }),
     );
   }
 }
+
+/**
+ * What happens to a named resource that holds state when CloudFormation removes it: kept on an update or
+ * a stack deletion, deleted when the create that made it rolls back, so that a retry can take its name
+ * again (DeletionPolicy RetainExceptOnCreate: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+ */
+const RETAINED = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
 /** Room in a managed policy for its statement's name, actions and brackets, measured from an empty one with headroom. */
 const TARGET_POLICY_FRAME = 300;

@@ -4,14 +4,17 @@ import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidatio
 /**
  * Limits AWS enforces only when a stack deploys, checked on the synthesized templates so that
  * `cdk synth` fails with the limit, the value and what to change, before a registry that has grown too
- * large half-deploys. (aws-cdk-lib itself refuses a stack of more than 500 resources.)
+ * large half-deploys. aws-cdk-lib's own refusal of a stack over 500 resources is turned off
+ * (lib/app.ts) in favour of the check here, which says what to change.
  */
 const CFN_QUOTAS = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html';
 const IAM_QUOTAS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html';
 const LAMBDA_QUOTAS = 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html';
+const KMS_KEY_POLICY = 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html';
 
 export const LIMITS = {
   // CFN_QUOTAS
+  resources: 500,
   dynamicReferences: 60,
   outputs: 200,
   parameters: 200,
@@ -22,6 +25,8 @@ export const LIMITS = {
   managedPoliciesPerRole: 10,
   // LAMBDA_QUOTAS
   environmentBytes: 4096,
+  // KMS_KEY_POLICY: a key policy document, in bytes.
+  keyPolicyBytes: 32_768,
 } as const;
 
 type Json = unknown;
@@ -130,6 +135,7 @@ const TARGETS_PER_STACK_FIX =
 function templateChecks(template: Template, stack: string): Check[] {
   const text = JSON.stringify(template);
   const counts = [
+    { rule: 'Resources', measured: Object.keys(template.Resources ?? {}).length, limit: LIMITS.resources, what: 'resources', location: 'Resources' },
     { rule: 'DynamicReferences', measured: (text.match(/\{\{resolve:/g) ?? []).length, limit: LIMITS.dynamicReferences, what: 'dynamic references', location: 'Resources' },
     { rule: 'Outputs', measured: Object.keys(template.Outputs ?? {}).length, limit: LIMITS.outputs, what: 'outputs', location: 'Outputs' },
     { rule: 'Parameters', measured: Object.keys(template.Parameters ?? {}).length, limit: LIMITS.parameters, what: 'parameters', location: 'Parameters' },
@@ -193,6 +199,18 @@ function resourceChecks(template: Template): Check[] {
         fix: 'Split its statements over several managed policies.',
         measured: size,
         limit: LIMITS.managedPolicyCharacters,
+      });
+    }
+    if (resource.Type === 'AWS::KMS::Key') {
+      const bytes = Buffer.byteLength(JSON.stringify(render(properties.KeyPolicy, template)));
+      checks.push({
+        rule: 'KeyPolicySize',
+        resource: id,
+        location: 'Properties/KeyPolicy',
+        description: `The policy of key ${id} is up to ${bytes} bytes; KMS accepts at most ${LIMITS.keyPolicyBytes} (${KMS_KEY_POLICY}).`,
+        fix: 'Each broker-deployed target account adds its CloudFormation execution role to the key policy of the external IDs: move some of those accounts\' targets to "deployedBy": "owner", or to a second broker configuration.',
+        measured: bytes,
+        limit: LIMITS.keyPolicyBytes,
       });
     }
     if (resource.Type === 'AWS::Lambda::Function') {

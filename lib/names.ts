@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Partition } from '../lambda/core/partition';
 
 /** The broker stack's name, which CloudFormation puts at the front of its functions' names. */
@@ -49,4 +50,29 @@ export function externalIdVersionParameterNames(targetName: string): { current: 
 
 export function targetStackName(accountId: string): string {
   return `ConsoleBrokerTarget-${accountId}`;
+}
+
+/**
+ * The broker-account stack that holds the external ID secrets of one broker-deployed target account:
+ * CloudFormation in that account reads its outputs, and only its outputs.
+ */
+export function accountExternalIdStackName(accountId: string): string {
+  return `ConsoleBrokerExternalIds-${accountId}`;
+}
+
+/**
+ * How many stacks hold the owner-deployed targets' secrets. Each secret is one resource and
+ * CloudFormation allows 500 per stack (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html),
+ * so four hold about 1,900 targets before the fullest one reaches the limit.
+ */
+export const OWNER_EXTERNAL_ID_SHARDS = 4;
+
+/**
+ * The stack that holds an owner-deployed target's secret, chosen by its name alone: adding or removing
+ * other targets never moves a secret to another stack, which CloudFormation could not do (the name
+ * stays taken by the retained secret).
+ */
+export function ownerExternalIdStackName(targetName: string): string {
+  const shard = createHash('sha256').update(targetName).digest().readUInt32BE(0) % OWNER_EXTERNAL_ID_SHARDS;
+  return `ConsoleBrokerExternalIds-${shard}`;
 }

@@ -37,8 +37,10 @@ export class LoginFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: LoginFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: retentionDays(props.logRetentionDays),
-      // The access log is the audit trail: deleting the stack must not delete it.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // The access log is the audit trail: an update or deleting the stack must not delete it. A create
+      // that rolls back deletes it, as it holds nothing yet and a retry makes it again (DeletionPolicy
+      // RetainExceptOnCreate: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     super(scope, id, {
       entry: props.entry ?? path.join(__dirname, '..', '..', 'lambda', 'iam', 'handler.ts'),

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloudFormationError, CloudFormationModel, type Template } from './cloudformation';
+import { CloudFormationError, CloudFormationModel, ResourceFailed, type Template } from './cloudformation';
 import { accountOf, ALLOW_ASSUME_ANY_ROLE, authorizeAssumeRole, externalIdTrustPolicy, type PolicyDocument } from './iam';
 import { SecretStore } from './secrets';
 import { verifySigV4, type Credentials } from './sigv4';
@@ -79,6 +79,8 @@ const MAX_CONSOLE_SESSIONS = 5;
  */
 export class FakeAws {
   readonly roles = new Map<string, FakeRole>();
+  /** Every IAM role that exists, by ARN: those CloudFormation made, and CDK's bootstrap roles (bootstrap()). */
+  readonly iamRoles = new Set<string>();
   readonly secrets = new SecretStore();
   readonly sessions = new Map<string, IssuedSession>();
   readonly signinTokens = new Map<string, IssuedSession & { readonly issuedAt: number }>();
@@ -105,11 +107,24 @@ export class FakeAws {
   readonly deployments = new CloudFormationModel(this.secrets, {
     'AWS::IAM::Role': (stack, _id, properties) => {
       const arn = `arn:aws:iam::${stack.account}:role/${String(properties.RoleName)}`;
-      this.roles.set(arn, { trustPolicy: properties.AssumeRolePolicyDocument as PolicyDocument });
+      const trustPolicy = properties.AssumeRolePolicyDocument as PolicyDocument;
+      // IAM refuses a trust policy that names a role which does not exist: a role principal is stored
+      // as the role's unique ID. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
+      const missing = trustPolicy.Statement.flatMap((statement) => [(statement.Principal as { AWS?: unknown } | undefined)?.AWS ?? []].flat())
+        .filter((principal): principal is string => typeof principal === 'string' && /^arn:aws[\w-]*:iam::\d{12}:role\//.test(principal))
+        .filter((principal) => !this.iamRoles.has(principal));
+      if (missing.length > 0) throw new ResourceFailed('InvalidRequest', 'Invalid principal in policy (Service: Iam, Status Code: 400, Error Code: MalformedPolicyDocument)');
+      this.roles.set(arn, { trustPolicy });
+      this.iamRoles.add(arn);
       return arn;
     },
     'AWS::SecretsManager::Secret': (stack, id, properties, created) => {
       const name = String(properties.Name);
+      // CreateSecret refuses a name that a secret in the account and region already has.
+      // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+      if (created && this.secrets.has(name)) {
+        throw new ResourceFailed('AlreadyExists', `The operation failed because the secret ${name} already exists. (Service: SecretsManager, Status Code: 400, Error Code: ResourceExistsException)`);
+      }
       // What GenerateSecretString with the template's length and no punctuation produces.
       if (created) this.secrets.set(name, randomBytes(64).toString('base64url').replace(/[-_]/g, 'x').slice(0, (properties.GenerateSecretString as { PasswordLength?: number } | undefined)?.PasswordLength ?? 32));
       // CloudFormation's stack-level tags on what it creates:
@@ -126,6 +141,16 @@ export class FakeAws {
     'AWS::IAM::ManagedPolicy': (stack, id, properties) => {
       this.attachToRoles(properties.PolicyDocument as PolicyDocument, (properties.Roles as string[] | undefined) ?? []);
       return `arn:aws:iam::${stack.account}:policy/${stack.name}-${id}`;
+    },
+  }, 'aws', {
+    'AWS::IAM::Role': (_stack, arn) => {
+      this.roles.delete(arn);
+      this.iamRoles.delete(arn);
+    },
+    // Secrets Manager would keep a deleted secret, and its name, for a recovery window unless asked to
+    // delete it at once; CloudFormation's deletion of a secret frees the name (see README's table).
+    'AWS::SecretsManager::Secret': (_stack, _arn, properties) => {
+      this.secrets.delete(String(properties.Name));
     },
   });
   /** Outputs of deployed stacks, for CloudFormation's DescribeStacks. */
@@ -502,14 +527,23 @@ export class FakeAws {
     );
   }
 
-  /** Deploys a synthesized template into `deployments`, as `cdk deploy` would create or update it. */
+  /**
+   * Deploys a synthesized template into `deployments`, as `cdk deploy` would create or update it: a
+   * stack whose create rolled back is deleted first, as the CDK CLI does before creating it again.
+   */
   deployStack(name: string, account: string, template: Template, parameters: Record<string, string> = {}): void {
+    if (this.deployments.stacks.get(name)?.status === 'ROLLBACK_COMPLETE') this.deployments.deleteStack(name);
     this.deployments.deploy(name, account, 'eu-west-1', template, parameters);
   }
 
   /** The sign-in origins, global and us-east-1's, as CONSOLE_BROKER_LOCAL_SIGNIN_ORIGIN takes them. */
   signinOrigins(): string {
     return `${new URL(this.federationUrl).origin} ${new URL(this.regionalFederationUrl).origin}`;
+  }
+
+  /** `cdk bootstrap` of an account: the CloudFormation execution role that deploys its stacks. */
+  bootstrap(account: string): void {
+    this.iamRoles.add(`arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-eu-west-1`);
   }
 
   private federation(req: IncomingMessage, res: ServerResponse, host: 'global' | 'regional'): void {

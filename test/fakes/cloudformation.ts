@@ -5,12 +5,18 @@ import type { SecretStore } from './secrets';
 export interface Template {
   readonly Parameters?: Record<string, { readonly Default?: string; readonly AllowedValues?: readonly string[] }>;
   readonly Conditions?: Record<string, unknown>;
-  readonly Resources: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown>; readonly Condition?: string }>;
+  readonly Resources: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown>; readonly Condition?: string; readonly DeletionPolicy?: string }>;
   readonly Outputs?: Record<string, { readonly Value: unknown }>;
 }
 
-/** What a resource type does when CloudFormation creates or updates it with resolved properties. */
+/**
+ * What a resource type does when CloudFormation creates or updates it with resolved properties; it
+ * throws ResourceFailed where the service refuses.
+ */
 export type ResourceHandler = (stack: DeployedStack, logicalId: string, properties: Record<string, unknown>, created: boolean) => string;
+
+/** What a resource type does when CloudFormation deletes it. */
+export type ResourceDeleter = (stack: DeployedStack, physicalId: string, properties: Record<string, unknown>) => void;
 
 interface DeployedResource {
   /** The properties after intrinsic functions, with dynamic references still unresolved. */
@@ -40,6 +46,29 @@ export class CloudFormationError extends Error {
   }
 }
 
+/** A service's refusal of one resource, as the resource's CREATE_FAILED or UPDATE_FAILED event reports it. */
+export class ResourceFailed extends Error {
+  constructor(readonly errorCode: string, message: string) {
+    super(message);
+  }
+}
+
+/** A stack operation that failed and rolled back: the stack's status and the reason CloudFormation gives. */
+export class StackOperationFailed extends Error {
+  constructor(readonly stackName: string, readonly status: string, readonly reason: string) {
+    super(`${stackName} ${status}: ${reason}`);
+  }
+}
+
+/**
+ * Deletion policies that keep a resource when CloudFormation deletes it: on a stack deletion, on its
+ * removal by an update, and, for Retain only, on the rollback of the create that made it; a
+ * RetainExceptOnCreate resource is deleted when the operation that created it rolls back.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+ */
+const KEPT_ON_DELETE = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
+const KEPT_ON_ROLLBACK_OF_CREATE = new Set(['Retain', 'Snapshot']);
+
 const DYNAMIC_REFERENCE = /\{\{resolve:secretsmanager:([^}]*)\}\}/g;
 
 /**
@@ -58,6 +87,12 @@ const DYNAMIC_REFERENCE = /\{\{resolve:secretsmanager:([^}]*)\}\}/g;
  * - A reference to a version the secret does not have fails the deploy.
  * - `Ref: AWS::NoValue` returned by Fn::If removes the list item or property that holds it.
  *   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/pseudo-parameter-reference.html
+ * - A resource the service refuses fails the operation, which rolls back: the resources that operation
+ *   created are deleted in reverse order, except those whose DeletionPolicy is Retain (RetainExceptOnCreate
+ *   ones are deleted); a stack whose create rolled back is ROLLBACK_COMPLETE and can only be deleted.
+ *   (Only what the failed operation created is undone here; the model does not restore updated resources.)
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html
  */
 export class CloudFormationModel {
   readonly stacks = new Map<string, DeployedStack>();
@@ -66,11 +101,33 @@ export class CloudFormationModel {
     private readonly secrets: SecretStore,
     private readonly handlers: Readonly<Record<string, ResourceHandler>>,
     private readonly partition = 'aws',
+    private readonly deleters: Readonly<Record<string, ResourceDeleter>> = {},
   ) {}
+
+  /** DeleteStack: every resource goes, except those whose DeletionPolicy keeps them. */
+  deleteStack(name: string): void {
+    const stack = this.stacks.get(name);
+    if (!stack) return;
+    for (const id of [...stack.resources.keys()].reverse()) {
+      const policy = stack.template.Resources[id]?.DeletionPolicy ?? 'Delete';
+      if (!KEPT_ON_DELETE.has(policy)) this.deleteResource(stack, id);
+    }
+    this.stacks.delete(name);
+  }
+
+  private deleteResource(stack: DeployedStack, id: string): void {
+    const resource = stack.resources.get(id);
+    const type = stack.template.Resources[id]?.Type ?? '';
+    if (resource) this.deleters[type]?.(stack, resource.physicalId, resource.resolved);
+    stack.resources.delete(id);
+  }
 
   /** CreateStack or UpdateStack: `parameters` override the template's defaults, or, on update, the previous values. */
   deploy(name: string, account: string, region: string, template: Template, parameters: Record<string, string> = {}): DeployedStack {
     const previous = this.stacks.get(name);
+    if (previous?.status === 'ROLLBACK_COMPLETE') {
+      throw new CloudFormationError('ValidationError', `Stack:${name} is in ROLLBACK_COMPLETE state and can not be updated.`);
+    }
     const values: Record<string, string> = {};
     for (const [key, declared] of Object.entries(template.Parameters ?? {})) {
       const value = parameters[key] ?? previous?.parameters[key] ?? declared.Default;
@@ -104,12 +161,20 @@ export class CloudFormationModel {
     if (previous && changes.length === 0 && !templateChanged && !parametersChanged) {
       throw new CloudFormationError('ValidationError', 'No updates are to be performed.');
     }
+    const createdNow: string[] = [];
     for (const [id, declared, { properties, references }] of changes) {
       const type = template.Resources[id]?.Type ?? '';
       const handler = this.handlers[type];
       const created = stack.resources.get(id)?.declared === '' || !stack.resources.has(id);
-      const physicalId = handler ? handler(stack, id, properties, created) : `${name}-${id}`;
-      stack.resources.set(id, { declared, resolved: properties, references, physicalId });
+      try {
+        const physicalId = handler ? handler(stack, id, properties, created) : `${name}-${id}`;
+        stack.resources.set(id, { declared, resolved: properties, references, physicalId });
+        if (created) createdNow.push(id);
+      } catch (caught) {
+        if (!(caught instanceof ResourceFailed)) throw caught;
+        this.rollBack(stack, template, previous === undefined, createdNow);
+        throw new StackOperationFailed(name, stack.status, `Resource handler returned message: "${caught.message}" (HandlerErrorCode: ${caught.errorCode}) for ${id}`);
+      }
     }
     stack.template = template;
     stack.parameters = values;
@@ -117,6 +182,21 @@ export class CloudFormationModel {
     stack.status = previous ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
     this.stacks.set(name, stack);
     return stack;
+  }
+
+  /**
+   * Undoes a failed operation: what it created goes in reverse order unless its DeletionPolicy is
+   * Retain; resources it never reached (placeholders for Refs) go without a trace.
+   */
+  private rollBack(stack: DeployedStack, template: Template, creatingStack: boolean, created: readonly string[]): void {
+    stack.template = template;
+    for (const [id, resource] of stack.resources) if (resource.declared === '') stack.resources.delete(id);
+    for (const id of [...created].reverse()) {
+      if (!KEPT_ON_ROLLBACK_OF_CREATE.has(template.Resources[id]?.DeletionPolicy ?? 'Delete')) this.deleteResource(stack, id);
+      else stack.resources.delete(id);
+    }
+    stack.status = creatingStack ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE';
+    this.stacks.set(stack.name, stack);
   }
 
   /** A resource's physical ID before it is created, for Refs to it; handlers return the same. */

@@ -3,14 +3,13 @@ import { parseConfig, type BrokerConfig } from '../../lib/config';
 /** The group a managed-service provider's engineers share: it may open every target. */
 export const SCALE_GROUP = 'msp-engineers';
 const ENVIRONMENTS = ['prod', 'staging'] as const;
-/** Accounts whose roles this app deploys (the provider's own); every other customer's owner deploys the standalone template. */
-const BROKER_DEPLOYED_ACCOUNTS = 5;
-
 /**
  * The configuration file of a managed-service provider at scale: `targets` targets spread evenly over
- * `accounts` customer accounts, a production and a staging role in each, all open to one group.
+ * `accounts` customer accounts, a production and a staging role in each, all open to one group. The
+ * first `brokerDeployedAccounts` accounts (the provider's own) have their roles deployed by this app;
+ * every other customer's owner deploys the standalone template.
  */
-export function scaleConfigFile(targets = 300, accounts = 150): Record<string, unknown> {
+export function scaleConfigFile(targets = 300, accounts = 150, brokerDeployedAccounts = 5): Record<string, unknown> {
   return {
     accountId: '111111111111',
     region: 'eu-west-1',
@@ -28,12 +27,12 @@ export function scaleConfigFile(targets = 300, accounts = 150): Record<string, u
         environment,
         allowedCallers: ['arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_*/*'],
         allowedGroups: [SCALE_GROUP],
-        deployedBy: account < BROKER_DEPLOYED_ACCOUNTS ? 'broker' : 'owner',
+        deployedBy: account < brokerDeployedAccounts ? 'broker' : 'owner',
       };
     }),
   };
 }
 
-export function scaleConfig(targets = 300, accounts = 150): BrokerConfig {
-  return parseConfig(scaleConfigFile(targets, accounts));
+export function scaleConfig(targets = 300, accounts = 150, brokerDeployedAccounts = 5): BrokerConfig {
+  return parseConfig(scaleConfigFile(targets, accounts, brokerDeployedAccounts));
 }
