@@ -35,7 +35,7 @@ const ms = (value: number): string => `${value.toFixed(1)} ms`;
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** Runs the probe in a fresh process; asynchronously, since the local servers answer from this one. */
-function probe(mode: 'import' | 'answer' | 'login', bundle: string, env: NodeJS.ProcessEnv): Promise<Timing> {
+function probe(mode: 'import' | 'answer' | 'worst' | 'login', bundle: string, env: NodeJS.ProcessEnv): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(__dirname, mode === 'login' ? 'probe.mjs' : 'slack-probe.mjs'), mode, bundle], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -86,6 +86,12 @@ export async function measureSlackEntry(work: string, coldRuns: number, answerRu
       answers.push(await probe('answer', bundle, env));
       iamLogins.push((await probe('login', iamBundle, env)).totalMs);
     }
+    // The worst case: users.info slow (0.9 s, inside its second) and STS never answering.
+    slack.mode = 'slow';
+    slack.slowMs = 900;
+    aws.stalledRoles.add('arn:aws:iam::222222222222:role/ConsoleBrokerBilling');
+    const worst: number[] = [];
+    for (let i = 0; i < 5; i++) worst.push((await probe('worst', bundle, env)).totalMs);
     const total = median(answers.map((t) => t.totalMs));
     return {
       rows: [
@@ -95,6 +101,11 @@ export async function measureSlackEntry(work: string, coldRuns: number, answerRu
           'Slack entry: first answer in a fresh process (signed command to login URL button)',
           `${ms(total)} (import ${ms(median(answers.map((t) => t.importMs)))} + request ${ms(median(answers.map((t) => t.firstRequestMs ?? NaN)))})`,
           `goal: under 300 ms (Slack allows 3 s). Two secrets, users.info, a user group, the external ID, STS, federation; the IAM entry's first login URL, interleaved: ${ms(median(iamLogins))}`,
+        ],
+        [
+          'Slack entry: worst first answer in a fresh process (users.info 0.9 s, STS hung)',
+          `${ms(median(worst))} (slowest of ${String(worst.length)}: ${ms(Math.max(...worst))})`,
+          'goal: under 2.5 s. One attempt per call within a 2 s budget the calls share; "AWS STS did not answer in time"',
         ],
       ],
     };

@@ -49,6 +49,6 @@ describe('the sandbox’s Slack entry, as npm start prints it', () => {
     const printed = /npm run --silent slack-command -- (.+)/.exec(entry.howToTry)?.[1] ?? '';
 
     expect(await slackCommand(printed, '')).toContain('`prod-readonly`');
-    expect(await slackCommand(printed, 'prod-billing')).toMatch(/is not allowed to open target "prod-billing"/);
+    expect(await slackCommand(printed, 'prod-billing')).toMatch(/You may open no target named "prod-billing"/);
   });
 });

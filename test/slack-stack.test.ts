@@ -133,7 +133,7 @@ describe('the bundled Slack entry from a synthesized cdk.out, in a fresh Node.js
 
     const refused = await bundle.invoke(await signedSlackEvent(slashCommandForm({ text: 'prod-readonly', user_id: 'U0002BOB' })));
     expect(refused.statusCode).toBe(200);
-    expect(slackMessage(refused).text).toMatch(/is not allowed to open target "prod-readonly"/);
+    expect(slackMessage(refused).text).toMatch(/You may open no target named "prod-readonly"/);
   });
 
   it('logs one line per request with no secret in it', () => {

@@ -1,6 +1,7 @@
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DeadlineHttpHandler } from './deadline';
 import { badGateway, gatewayTimeout, HttpError, isTimeout } from './errors';
 import type { SessionCredentials } from './federation';
 
@@ -15,11 +16,13 @@ export interface AwsClients {
  * One client per service for the life of the execution environment. Endpoints come from the SDK's
  * own resolution, so AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_SECRETS_MANAGER still apply.
  * The SDK's requestTimeout only warns unless throwOnRequestTimeout is set. A login tries each call
- * twice; the doctor, which must finish every target within its deadline, once.
+ * twice; the doctor, which must finish every target within its deadline, and the Slack entry, which
+ * must answer within Slack's three seconds, once. A call made within a request's deadline
+ * (lambda/core/deadline.ts) also ends when that does.
  */
 export function createAwsClients(timeoutMs: number, maxAttempts = 2): AwsClients {
   const requestHandler = (): NodeHttpHandler =>
-    new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true });
+    new DeadlineHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true });
   // cacheMiddleware resolves each command's middleware stack once instead of on every call; nothing
   // here changes a stack after the first request.
   return {

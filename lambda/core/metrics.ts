@@ -13,6 +13,8 @@ export const METRIC = {
   durationMs: 'DurationMs',
   awsCallMs: 'AwsCallMs',
   coldStart: 'ColdStart',
+  /** A dependency's rate limit decided the answer: the broker's own capacity, not its failure, so apart from ServerError. */
+  dependencyThrottled: 'DependencyThrottled',
   /** Written by every doctor run: how many targets are broken (0 too, so a missing run shows); dimension-less. */
   doctorFailed: 'DoctorFailed',
 } as const;
@@ -21,7 +23,7 @@ export const METRIC = {
  * Dimension names: the access log line's own fields. Each takes few values (three entries, the configured
  * targets, the broker's error codes), so the number of metrics stays bounded whatever callers send.
  */
-export const DIMENSION = { entry: 'entry', target: 'target', outcome: 'outcome' } as const;
+export const DIMENSION = { entry: 'entry', target: 'target', outcome: 'outcome', dependency: 'dependency' } as const;
 
 export type Entry = 'iam' | 'browser' | 'slack' | 'doctor';
 
@@ -44,6 +46,8 @@ export interface RequestMeasures {
   readonly loggedIn: boolean;
   readonly refused: boolean;
   readonly serverError: boolean;
+  /** A dependency (the line's `dependency` field) answered that the broker is over its rate limit. */
+  readonly throttled?: boolean;
   readonly coldStart: boolean;
   readonly durationMs: number;
   /** Time spent waiting on Secrets Manager, STS and the federation endpoint, when the request called them. */
@@ -72,6 +76,7 @@ export function embeddedMetrics(timestamp: number, measures: RequestMeasures): E
     directive([[DIMENSION.entry], []], timing),
     ...(measures.loggedIn ? [directive([[DIMENSION.entry, DIMENSION.target]], [[METRIC.login, 'Count']])] : []),
     ...(measures.refused ? [directive([[DIMENSION.outcome], [DIMENSION.entry, DIMENSION.outcome]], [[METRIC.refused, 'Count']])] : []),
+    ...(measures.throttled === true ? [directive([[DIMENSION.dependency], [DIMENSION.entry, DIMENSION.dependency]], [[METRIC.dependencyThrottled, 'Count']])] : []),
   ];
   return {
     _aws: { Timestamp: timestamp, CloudWatchMetrics: directives },
@@ -81,5 +86,6 @@ export function embeddedMetrics(timestamp: number, measures: RequestMeasures): E
     [METRIC.serverError]: measures.serverError ? 1 : 0,
     ...(measures.loggedIn ? { [METRIC.login]: 1 } : {}),
     ...(measures.refused ? { [METRIC.refused]: 1 } : {}),
+    ...(measures.throttled === true ? { [METRIC.dependencyThrottled]: 1 } : {}),
   };
 }

@@ -27,6 +27,8 @@ export interface AccessLogFields {
    * line reports the error's status and code, so the metrics count it as the refusal it is.
    */
   answered?: HttpError;
+  /** The dependency (such as `slack`) whose rate limit decided the answer: a metric dimension, counted as DependencyThrottled. */
+  dependency?: string;
 }
 
 export interface BrokerContext extends Context {
@@ -125,6 +127,7 @@ export function accessLog(options: AccessLogOptions): BrokerMiddleware {
           loggedIn: status < 400 && fields.route === 'login' && fields.target !== undefined,
           refused: status >= 400,
           serverError: status >= 500,
+          throttled: fields.dependency !== undefined,
           coldStart,
           durationMs: finishedAt - (started.get(request) ?? finishedAt),
           ...(awsCallMs === undefined ? {} : { awsCallMs }),

@@ -14,11 +14,14 @@ export interface Runtime {
   readonly loginOrigins: readonly string[];
 }
 
-/** What both entries (IAM and browser) build once per execution environment, from its environment. */
-export function createRuntime(env: NodeJS.ProcessEnv, registryText: string | undefined): Runtime {
+/**
+ * What each entry builds once per execution environment, from its environment. `maxAttempts` is how
+ * often each AWS call is tried (createAwsClients).
+ */
+export function createRuntime(env: NodeJS.ProcessEnv, registryText: string | undefined, maxAttempts?: number): Runtime {
   const registry = parseRegistry(registryText);
   const settings = readSettings(env);
-  const clients = createAwsClients(settings.outboundTimeoutMs);
+  const clients = createAwsClients(settings.outboundTimeoutMs, maxAttempts);
   const endpoint = federationEndpoint(registry.partition, settings.federationEndpoint);
   const logout = logoutEndpoint(registry.partition, settings.logoutEndpoint);
   return {

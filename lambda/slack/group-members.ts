@@ -10,6 +10,8 @@ export class GroupMembers {
   private members: readonly string[] | undefined;
   private nextReadAt = 0;
   private reading: Promise<void> | undefined;
+  /** Whether the last read met Slack's rate limit. */
+  rateLimited = false;
 
   constructor(
     private readonly read: () => Promise<readonly string[]>,
@@ -33,8 +35,10 @@ export class GroupMembers {
     try {
       this.members = await this.read();
       this.nextReadAt = this.now() + this.maxAgeMs;
+      this.rateLimited = false;
     } catch (error) {
       if (!(error instanceof SlackApiError)) throw error;
+      this.rateLimited = error.code === 'ratelimited';
       this.nextReadAt = this.now() + (error.retryAfterSeconds === undefined ? this.retryMs : error.retryAfterSeconds * 1000);
     }
   }

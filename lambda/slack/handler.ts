@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { Deadline, within } from '../core/deadline';
 import { badRequest, HttpError, methodNotAllowed } from '../core/errors';
 import { loggedLogin } from '../core/login';
 import { accessLog, malformation, type BrokerContext } from '../core/middleware';
@@ -17,6 +18,7 @@ import { GroupMembers } from './group-members';
 import { consoleAnswer, help, refusal, targetList } from './messages';
 import { isServedWorkspace, nothingToOpen, slackPerson, type SlackTrust } from './person';
 import { SlackApi, SlackApiError, type SlackUser } from './slack-api';
+import { SlackUsers } from './slack-users';
 import { verifySlackSignature } from './signature';
 
 /**
@@ -36,7 +38,8 @@ function userGroups(): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
-const { registry, clients, login: deps } = createRuntime(process.env, process.env.CONSOLE_BROKER_REGISTRY);
+// One attempt per AWS call: a second would not fit in Slack's three seconds (ANSWER_BUDGET_MS).
+const { registry, clients, login: deps } = createRuntime(process.env, process.env.CONSOLE_BROKER_REGISTRY, 1);
 const trust: SlackTrust = {
   teamIds: words('SLACK_TEAM_IDS'),
   enterpriseIds: words('SLACK_ENTERPRISE_IDS'),
@@ -57,12 +60,23 @@ const botToken = new RefreshingSecret(async () => (await readCurrentSecret(clien
 // does not wait for them one after the other; a failed read is tried again by the request.
 void signingSecret.get();
 void botToken.get();
+/**
+ * Slack waits three seconds for the answer, cold start included, and shows its own error after
+ * (https://api.slack.com/interactivity/slash-commands#responding_basic_receipt): every call a
+ * request makes, to Secrets Manager, Slack, STS and the federation endpoint, ends by this time after the
+ * request arrived, which leaves the rest for the cold start and Slack's own round trip.
+ */
+const ANSWER_BUDGET_MS = 2000;
 const slack = new SlackApi({
   baseUrl: new URL(process.env.SLACK_API_URL || 'https://slack.com/api/'),
-  // Slack waits three seconds for the answer, cold start included: each call gets a third of that.
+  // Each call gets a third of Slack's three seconds, and no more than what is left of ANSWER_BUDGET_MS.
   timeoutMs: positiveInteger(process.env, 'SLACK_API_TIMEOUT_MS', 1000),
   token: () => botToken.get(),
 });
+// users.info is Tier 4 (100+ a minute per workspace, https://docs.slack.dev/reference/methods/users.info):
+// each person is asked about at most once in five minutes, so a deactivated account or one made a guest
+// opens nothing within five minutes; at most 5,000 people are kept, a few MiB.
+const slackUsers = new SlackUsers((userId) => slack.userInfo(userId), 5 * 60_000, 5000);
 // usergroups.users.list is Tier 2 (20+ a minute, https://api.slack.com/methods/usergroups.users.list):
 // each mapped group's members are read at most once a minute, so a removal takes up to a minute; after
 // a failed read, not again before Slack's Retry-After or ten seconds.
@@ -77,6 +91,13 @@ function header(event: FunctionUrlEvent, name: string): string | undefined {
   return Object.entries(event.headers).find(([key]) => key.toLowerCase() === name)?.[1];
 }
 
+/**
+ * Slack's rate limit: the app's allowance, not the broker's failure, so 429 on the access log line (no
+ * ServerError, no page) with the dependency named (DependencyThrottled); Slack itself is answered 200.
+ */
+const SLACK_RATE_LIMITED = 'SlackRateLimited';
+const slackRateLimited = (message: string, cause?: unknown): HttpError => new HttpError(429, SLACK_RATE_LIMITED, message, { cause });
+
 /** A Slack API failure as a sentence the person can act on. */
 function slackFailure(error: SlackApiError): HttpError {
   switch (error.code) {
@@ -89,7 +110,7 @@ function slackFailure(error: SlackApiError): HttpError {
     case 'http_504':
       return new HttpError(502, 'SlackUnavailable', 'console-broker could not reach Slack; try again in a moment', { cause: error });
     case 'ratelimited':
-      return new HttpError(503, 'SlackRateLimited', `Slack asks console-broker to slow down; try again in ${String(error.retryAfterSeconds ?? 60)} seconds`, { cause: error });
+      return slackRateLimited(`Slack is rate-limiting console-broker; try again in ${String(error.retryAfterSeconds ?? 60)} s`, error);
     case 'user_not_found':
     case 'user_not_visible':
       return new HttpError(403, 'SlackUserRefused', 'Slack does not show console-broker who you are', { cause: error });
@@ -118,30 +139,54 @@ interface LookedUp {
   readonly person: Person;
   /** Mapped user groups whose members Slack did not list (rate-limited, slow, down): counted as not the person's. */
   readonly unlisted: readonly string[];
+  /** Whether Slack's rate limit kept any of them unlisted. */
+  readonly rateLimited: boolean;
 }
 
 /**
  * The person behind the command: their Slack account, and those of the mapped user groups that could
- * open `wanted` for them that they are in. Groups are asked only when they could matter, so a person
- * whose e-mail address opens the target waits on no group and is not refused when Slack limits group reads.
+ * open a target for them that they are in. A person whose e-mail address opens `named` waits on no group
+ * and is not refused when Slack limits group reads. Otherwise every such group is asked, whether `named`
+ * is a target or not, so a name that is no target costs the same calls as one that is not the person's.
  */
-async function lookUp(command: SlashCommand, wanted: readonly Target[]): Promise<LookedUp> {
+async function lookUp(command: SlashCommand, named: Target | undefined): Promise<LookedUp> {
   let user: SlackUser;
   try {
-    user = await slack.userInfo(command.userId);
+    user = await slackUsers.get(command.teamId, command.userId);
   } catch (error) {
     throw error instanceof SlackApiError ? slackFailure(error) : error;
   }
-  const groups = await Promise.all(groupsThatOpen(wanted, slackPerson(trust, command, user, [])).map(async (id) => ({ id, members: await groupMembers.get(id)?.get() })));
+  const byEmail = slackPerson(trust, command, user, []);
+  const wanted = named !== undefined && personMayOpen(named, byEmail) ? [] : registry.targets;
+  const groups = await Promise.all(
+    groupsThatOpen(wanted, byEmail).map(async (id) => {
+      const reader = groupMembers.get(id);
+      return { id, reader, members: await reader?.get() };
+    }),
+  );
+  const unread = groups.filter((group) => group.members === undefined);
   return {
     person: slackPerson(trust, command, user, groups.filter((group) => group.members?.includes(command.userId) === true).map((group) => group.id)),
-    unlisted: groups.filter((group) => group.members === undefined).map((group) => group.id),
+    unlisted: unread.map((group) => group.id),
+    rateLimited: unread.some((group) => group.reader?.rateLimited === true),
   };
 }
 
-/** The sentence for user groups Slack did not list, which decided the answer. */
-function unlistedGroups(unlisted: readonly string[]): string {
-  return `Slack did not tell console-broker who is in ${unlisted.length === 1 ? 'a user group' : 'user groups'} of the configuration (${unlisted.join(', ')}), so it counted you as not in ${unlisted.length === 1 ? 'it' : 'them'}; try again in a minute`;
+/** The answer for user groups Slack did not list, which decided it. */
+function unlistedGroups({ unlisted, rateLimited }: LookedUp): HttpError {
+  const message = `Slack did not tell console-broker who is in ${unlisted.length === 1 ? 'a user group' : 'user groups'} of the configuration (${unlisted.join(', ')}), so it counted you as not in ${unlisted.length === 1 ? 'it' : 'them'}; try again in a minute`;
+  return rateLimited ? slackRateLimited(message) : new HttpError(503, 'SlackGroupsUnlisted', message);
+}
+
+/**
+ * One answer for a name that is no target and a target the person may not open, so that a member cannot
+ * learn from it which targets exist; it lists what the person may open. Only the access log line tells
+ * the two apart (404 or 403, and the target's name when it is one), for the operators: Slack is answered 200.
+ */
+function notYoursOrUnknown(name: string, named: Target | undefined, yours: readonly Target[], person: Person): HttpError {
+  const none = `You may open no target named "${name.slice(0, 64)}"`;
+  const message = yours.length > 0 ? `${none}; targets you may open: ${yours.map((t) => t.name).join(', ')}` : `${none}. ${nothingToOpen(person, trust)}`;
+  return named === undefined ? new HttpError(404, 'NotFound', message) : new HttpError(403, 'Forbidden', message);
 }
 
 /** The Slack user by their IDs, which Slack vouches for (the request is signed). */
@@ -193,24 +238,23 @@ async function serve(event: FunctionUrlEvent, context: SlackContext): Promise<AP
     return help(command.command);
   }
   const named = asked.kind === 'open' ? registry.targets.find((t) => t.name === asked.target) : undefined;
-  // A name that is no target is answered with the targets the person may open.
-  const wanted = named === undefined ? registry.targets : [named];
-  // The external ID is read while Slack is asked who the person is: a cold answer waits for one less
-  // round trip. It stays in the cache whether or not the person may open the target.
-  const [{ person, unlisted }] = await Promise.all([
-    lookUp(command, wanted),
-    named && webEntryUrl === undefined ? deps.externalIds.get(named.externalIdSecretId).catch(() => undefined) : undefined,
-  ]);
+  // Nothing of the target is read before the person is known to be allowed it: the external ID only in
+  // the login, so a target that is not the person's costs no more calls than a name that is no target.
+  const lookedUp = await lookUp(command, named);
+  const { person, unlisted } = lookedUp;
   const caller = { id: who(person, command), name: personName(person), mayOpen: (target: Target): boolean => personMayOpen(target, person) };
   context.accessLog.caller = caller.id;
+  const yours = registry.targets.filter(caller.mayOpen);
   if (asked.kind === 'list') {
     context.accessLog.route = 'targets';
-    const yours = registry.targets.filter(caller.mayOpen);
-    if (yours.length === 0) throw unlisted.length > 0 ? new HttpError(503, 'SlackGroupsUnlisted', unlistedGroups(unlisted)) : new HttpError(403, 'Forbidden', nothingToOpen(person, trust));
-    return targetList(command.command, yours, unlisted.length > 0 ? `${unlistedGroups(unlisted)}: what they open is not listed.` : undefined);
+    if (yours.length === 0) throw unlisted.length > 0 ? unlistedGroups(lookedUp) : new HttpError(403, 'Forbidden', nothingToOpen(person, trust));
+    return targetList(command.command, yours, unlisted.length > 0 ? `${unlistedGroups(lookedUp).message}: what they open is not listed.` : undefined);
   }
-  // Every group asked opens the target: had Slack listed them, the answer might have been yes.
-  if (named !== undefined && unlisted.length > 0 && !caller.mayOpen(named)) throw new HttpError(503, 'SlackGroupsUnlisted', unlistedGroups(unlisted));
+  if (named === undefined || !caller.mayOpen(named)) {
+    if (named !== undefined) context.accessLog.target = named.name;
+    // A group Slack did not list might have opened it: had Slack listed them, the answer might have been yes.
+    throw unlisted.length > 0 ? unlistedGroups(lookedUp) : notYoursOrUnknown(asked.target, named, yours, person);
+  }
 
   const request = resolveLogin(registry, caller, { target: asked.target, service: asked.service, region: asked.region, reason: asked.reason });
   const { reason } = request;
@@ -263,6 +307,7 @@ function slackAnswers(): MiddlewareObj<FunctionUrlEvent, APIGatewayProxyStructur
         return;
       }
       context.accessLog.answered = known;
+      if (known.code === SLACK_RATE_LIMITED) context.accessLog.dependency = 'slack';
       request.response = refusal(known.message);
     },
   };
@@ -271,4 +316,4 @@ function slackAnswers(): MiddlewareObj<FunctionUrlEvent, APIGatewayProxyStructur
 export const handler = middy<FunctionUrlEvent, APIGatewayProxyStructuredResultV2, Error, SlackContext>()
   .use(accessLog({ entry: 'slack' }))
   .use(slackAnswers())
-  .handler(serve);
+  .handler((event, context) => within(new Deadline(ANSWER_BUDGET_MS), () => serve(event, context)));

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { HttpRequest } from '@smithy/core/protocols';
-import { NodeHttpHandler, streamCollector } from '@smithy/node-http-handler';
+import { streamCollector } from '@smithy/node-http-handler';
+import { DeadlineHttpHandler } from '../core/deadline';
 import { isTimeout } from '../core/errors';
 
 /**
@@ -43,15 +44,24 @@ export class SlackApiError extends Error {
 export interface SlackApiOptions {
   /** https://slack.com/api/ unless tests name another. */
   readonly baseUrl: URL;
+  /** Each call's own timeout; within a request's deadline (lambda/core/deadline.ts), no later than that. */
   readonly timeoutMs: number;
   readonly token: () => Promise<string>;
+  readonly now?: () => number;
 }
 
+/** How long a method rests after a 429 that names no Retry-After (Slack's always does). */
+const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
 export class SlackApi {
-  private readonly http: NodeHttpHandler;
+  private readonly http: DeadlineHttpHandler;
+  private readonly now: () => number;
+  /** When each rate-limited method may be called again. */
+  private readonly resting = new Map<string, number>();
 
   constructor(private readonly options: SlackApiOptions) {
-    this.http = new NodeHttpHandler({ connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true });
+    this.http = new DeadlineHttpHandler({ connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true });
+    this.now = options.now ?? (() => Date.now());
   }
 
   /** https://api.slack.com/methods/users.info (scopes users:read, and users:read.email for the address). */
@@ -70,7 +80,14 @@ export class SlackApi {
     return users;
   }
 
+  /**
+   * Limits are per method, app and workspace, and a 429 says in Retry-After how many seconds to wait
+   * (https://docs.slack.dev/apis/web-api/rate-limits, "Responding to rate limiting conditions"): until
+   * then a call to that method is answered here, as Slack would, without asking Slack.
+   */
   private async call(method: string, args: Record<string, string>): Promise<Record<string, unknown>> {
+    const restMs = (this.resting.get(method) ?? 0) - this.now();
+    if (restMs > 0) throw new SlackApiError('ratelimited', Math.ceil(restMs / 1000));
     const url = new URL(method, this.options.baseUrl);
     const body = new URLSearchParams(args).toString();
     const request = new HttpRequest({
@@ -98,8 +115,11 @@ export class SlackApi {
     } catch (error) {
       throw new SlackApiError(isTimeout(error) ? 'timeout' : 'unreachable');
     }
-    // A rate-limited call is HTTP 429 with Retry-After in seconds: https://api.slack.com/apis/rate-limits
-    if (status === 429) throw new SlackApiError('ratelimited', Number(retryAfter) || undefined);
+    if (status === 429) {
+      const seconds = /^\d+$/.test(retryAfter ?? '') && Number(retryAfter) > 0 ? Number(retryAfter) : DEFAULT_RETRY_AFTER_SECONDS;
+      this.resting.set(method, this.now() + seconds * 1000);
+      throw new SlackApiError('ratelimited', seconds);
+    }
     if (status !== 200) throw new SlackApiError(`http_${String(status)}`);
     let parsed: unknown;
     try {

@@ -137,6 +137,8 @@ export class Observability extends Construct {
         width: 12,
       }),
     );
+    // A dependency's rate limit (Slack's 429) is the broker's capacity, not its failure: graphed here, never paging.
+    this.dashboard.addWidgets(graph('Requests a dependency rate-limited', [search('', [DIMENSION.entry, DIMENSION.dependency], METRIC.dependencyThrottled)]));
   }
 
   /**

@@ -25,7 +25,7 @@ describe('a Slack workspace admin cannot grant themselves a target', () => {
   it('by setting their address to an allowed person\'s without confirming it', async () => {
     entry.slack.users.set('U0666MALLORY', { id: 'U0666MALLORY', team_id: TEAM_ID, is_email_confirmed: false, profile: { email: 'carol@example.com' } });
 
-    expect(await open('U0666MALLORY')).toMatch(/is not allowed to open target "prod-billing"/);
+    expect(await open('U0666MALLORY')).toMatch(/You may open no target named "prod-billing"/);
     expect(entry.aws.callsTo('sts')).toEqual([]);
   });
 
@@ -39,7 +39,7 @@ describe('a Slack workspace admin cannot grant themselves a target', () => {
     entry.slack.users.set('U0668MALLORY', { id: 'U0668MALLORY', team_id: TEAM_ID, is_email_confirmed: true, profile: { email: 'mallory@example.com' } });
     entry.slack.userGroups.set('S0666ADMINS', ['U0668MALLORY']);
 
-    expect(await open('U0668MALLORY', 'prod-readonly')).toMatch(/is not allowed to open target "prod-readonly"/);
+    expect(await open('U0668MALLORY', 'prod-readonly')).toMatch(/You may open no target named "prod-readonly"/);
   });
 
   it('by a guest, a bot, a deactivated account or a member of another organization', async () => {

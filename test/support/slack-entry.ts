@@ -45,6 +45,8 @@ export async function startSlackEntry(options: SlackEntryOptions = {}): Promise<
     SLACK_EMAIL_DOMAINS: SLACK_SECTION.emailDomains.join(' '),
     SLACK_USER_GROUPS: JSON.stringify(SLACK_SECTION.userGroups),
     SLACK_API_URL: slack.url,
+    // As the stack sets it for this entry (lib/broker-stack.ts): each AWS call gets a second.
+    OUTBOUND_TIMEOUT_MS: '1000',
     ...options.env,
   };
   vi.resetModules();
