@@ -253,7 +253,8 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   // parseLogin also serves the IAM entry, which takes GET only; a confirmed POST asks for the login its GET named.
   const login = takeConfirmation(event.rawQueryString);
   const asGet = { ...event, rawQueryString: login.query, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } } };
-  const request = parseLogin(asGet, registry, { id: who, name: personName(person), mayOpen });
+  // A signed-in person learns the names of the targets they may open, never whether another name exists.
+  const request = parseLogin(asGet, registry, { id: who, name: personName(person), mayOpen, concealTargets: true });
   // The confirmation page's button is the person's confirmation, production or not.
   if (method === 'POST') requireCsrfToken(event, session);
   // The form posts to this target's own path, never to what the request's path said: `//name` would be another host.
