@@ -221,7 +221,7 @@ describe('the browser entry, signed in at a real OpenID provider', () => {
       expect(replayedWithout.status).toBe(400);
       expect(replayedWithout.body).toContain('This sign-in was already used or has expired.');
       expect(replayedWith.status).toBe(400);
-      expect(replayedWith.body).toContain('SignInFailed');
+      expect(replayedWith.body).toContain('This sign-in was already used or has expired.');
       await context.close();
     });
 
