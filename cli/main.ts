@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { BrokerError, checkTargets, listConsoleTargets, requestConsoleLogin, type BrokerOptions, type DoctorOptions, type DoctorReport } from './client';
+import { oneTimeRedirect } from './one-time-redirect';
 import type { PreflightCheck } from './preflight';
 
 const USAGE = `Usage:
@@ -16,7 +17,8 @@ Common options:
   --broker-region R    the broker's region, to sign for and to find its stack
   -h, --help           this text
 
-login opens the console in your browser; --print prints the login URL instead (it signs in whoever
+login opens the console in your browser, through a one-time redirect on 127.0.0.1 so that the login
+URL appears in no process's arguments; --print prints the login URL instead (it signs in whoever
 opens it, for 15 minutes), --json prints the broker's whole answer. --reason says why (a ticket ID
 or a sentence); the broker logs it, and some targets require it.
 --for (for bots the broker trusts as delegators) names the person the caller acts for, by e-mail
@@ -138,6 +140,26 @@ export function printable(line: string): string {
   return safe;
 }
 
+// Long enough for a browser to start; a sign-in token lives 15 minutes.
+const REDIRECT_TIMEOUT_SECONDS = 30;
+
+/**
+ * Hands the browser a one-time redirect to the login URL, not the URL itself: the opener and the
+ * browser take it as an argument, and any local user can read a process's arguments.
+ */
+async function openThroughRedirect(loginUrl: string, openUrl: (url: string) => Promise<void>): Promise<void> {
+  const redirect = await oneTimeRedirect(loginUrl, REDIRECT_TIMEOUT_SECONDS * 1000);
+  try {
+    await openUrl(redirect.url);
+  } catch (error) {
+    redirect.close();
+    throw error;
+  }
+  if (!(await redirect.served)) {
+    throw new BrokerError('unreachable', `No browser asked for the console within ${String(REDIRECT_TIMEOUT_SECONDS)} s. Run again, or add --print and open the login URL yourself.`);
+  }
+}
+
 /** Runs the CLI; returns the exit code. Output goes through `out` and `err` so tests can read it. */
 export async function main(argv: readonly string[], rawOut: Output, rawErr: Output, openUrl: (url: string) => Promise<void>): Promise<number> {
   const out: Output = (line) => {
@@ -199,7 +221,7 @@ export async function main(argv: readonly string[], rawOut: Output, rawErr: Outp
       } else if (values.print) {
         out(login.loginUrl);
       } else {
-        await openUrl(login.loginUrl);
+        await openThroughRedirect(login.loginUrl, openUrl);
         const why = login.reason === undefined ? '' : ` (reason: ${login.reason})`;
         err(`Opened ${login.target} (${login.accountId}, ${login.roleArn.split('/').pop() ?? ''}) in ${login.region} as ${login.sessionName}${login.roleSessionName === undefined ? '' : ` (session ${login.roleSessionName})`}${why}; the link works until ${time(login.expiresAt)}.`);
       }

@@ -24,6 +24,19 @@ export class MethodNotAllowedError extends HttpError {
   }
 }
 
+/** A refusal that may succeed later, answered with Retry-After: https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 */
+export class RetryLaterError extends HttpError {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(status, code, message, options);
+  }
+}
+
 export const methodNotAllowed = (message: string, allowed: readonly string[] = ['GET']): HttpError => new MethodNotAllowedError(message, allowed);
 export const badGateway = (code: string, message: string, cause?: unknown): HttpError =>
   new HttpError(502, code, message, { cause });

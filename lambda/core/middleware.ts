@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { badRequest, HttpError, MethodNotAllowedError } from './errors';
+import { badRequest, HttpError, MethodNotAllowedError, RetryLaterError } from './errors';
 import { embeddedMetrics, type Entry } from './metrics';
 import { responseFormat, type FunctionUrlEvent } from './request';
 import { errorResponse } from './response';
@@ -88,6 +88,22 @@ function callerOf(event: unknown): string | undefined {
   return typeof userArn === 'string' ? userArn : undefined;
 }
 
+// Enough to tell clients apart; the header is the client's to fill, up to the function URL's header limits.
+const MAX_USER_AGENT = 256;
+
+/**
+ * Where a request came from, from the function URL's request context
+ * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads), read without
+ * trusting its shape: logged for every request that no caller is known for, so that a flood can be traced.
+ */
+function sourceOf(event: unknown): { sourceIp?: string; userAgent?: string } {
+  const context = isObject(event) ? event.requestContext : undefined;
+  const http = isObject(context) ? context.http : undefined;
+  if (!isObject(http)) return {};
+  const { sourceIp, userAgent } = http;
+  return { ...(typeof sourceIp === 'string' ? { sourceIp } : {}), ...(typeof userAgent === 'string' ? { userAgent: userAgent.slice(0, MAX_USER_AGENT) } : {}) };
+}
+
 /** The code a request ended with: login for a success, else the error's code. */
 function outcomeOf(status: number, error: Error | null | undefined): string {
   if (status < 400) return 'login';
@@ -120,6 +136,7 @@ export function accessLog(options: AccessLogOptions): BrokerMiddleware {
         requestId: request.context.awsRequestId,
         entry,
         ...fields,
+        ...(fields.caller === undefined ? sourceOf(request.event) : {}),
         status,
         outcome: outcomeOf(status, error),
         ...(error && !(error instanceof HttpError) ? { error: error.name } : {}),
@@ -171,6 +188,7 @@ export function errorPages(): BrokerMiddleware {
         responseFormat(acceptOf(request.event)),
         error instanceof MethodNotAllowedError ? error.allowed : undefined,
       );
+      if (error instanceof RetryLaterError) request.response.headers = { ...request.response.headers, 'retry-after': String(error.retryAfterSeconds) };
     },
   };
 }

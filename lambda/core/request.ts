@@ -169,6 +169,12 @@ export interface Caller {
   readonly mayOpen: (target: Target) => boolean;
   /** Why `mayOpen` refuses a target, when the entry can say more than that the caller is not allowed. */
   readonly refusal?: (target: Target) => string | undefined;
+  /**
+   * Refuse a target the caller may not open exactly as one that does not exist: the same status and
+   * words, after the same work, so that the answers never tell which target names exist.
+   * @default false: a target that exists but is not the caller's is a 403 that says so
+   */
+  readonly concealTargets?: boolean;
 }
 
 /**
@@ -192,15 +198,30 @@ export interface LoginParameters {
   readonly reason?: string;
 }
 
+const targetList = (targets: readonly Target[]): string => (targets.length > 0 ? targets.map((t) => t.name).join(', ') : 'none');
+
+/** The target named: a 404 if there is none, a 403 naming the caller if it is not theirs. */
+function namedTarget(registry: Registry, caller: Caller, name: string): Target {
+  const target = registry.targets.find((t) => t.name === name);
+  if (!target) throw notFound(`no target named "${name.slice(0, 64)}"; targets you may open: ${targetList(registry.targets.filter(caller.mayOpen))}`);
+  if (!caller.mayOpen(target)) throw forbidden(caller.refusal?.(target) ?? `${caller.id} is not allowed to open target "${target.name}"`);
+  return target;
+}
+
+/**
+ * The target named, looked up only among those the caller may open: one that exists but is not theirs
+ * takes the same steps to the same 404 as one that does not exist.
+ */
+function openableTarget(registry: Registry, caller: Caller, name: string): Target {
+  const yours = registry.targets.filter(caller.mayOpen);
+  const target = yours.find((t) => t.name === name);
+  if (!target) throw notFound(`you may open no target named "${name.slice(0, 64)}"; targets you may open: ${targetList(yours)}`);
+  return target;
+}
+
 /** Checks a login's parameters against the registry and the caller's rights, or throws the error to answer with. */
 export function resolveLogin(registry: Registry, caller: Caller, params: LoginParameters): LoginRequest {
-  const name = params.target;
-  const target = registry.targets.find((t) => t.name === name);
-  if (!target) {
-    const yours = registry.targets.filter(caller.mayOpen).map((t) => t.name);
-    throw notFound(`no target named "${name.slice(0, 64)}"; targets you may open: ${yours.length > 0 ? yours.join(', ') : 'none'}`);
-  }
-  if (!caller.mayOpen(target)) throw forbidden(caller.refusal?.(target) ?? `${caller.id} is not allowed to open target "${target.name}"`);
+  const target = caller.concealTargets ? openableTarget(registry, caller, params.target) : namedTarget(registry, caller, params.target);
   const reason = parseReason(params.reason);
   if (target.requireReason && reason === undefined) {
     throw new HttpError(400, REASON_REQUIRED, `target "${target.name}" requires a reason for every login: give a ticket ID or a sentence in reason`);

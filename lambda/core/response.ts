@@ -42,6 +42,7 @@ const REASONS: Readonly<Record<number, string>> = {
   403: 'Not allowed',
   404: 'Not found',
   405: 'Method not allowed',
+  429: 'Try again shortly',
   500: 'Internal error',
   502: 'AWS refused the sign-in',
   504: 'AWS did not answer in time',

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { COOKIE_NAMES, MAX_COOKIE_BYTES, readCookie, seal, setCookie, unsealWithAny, type CookieKeys, type CookiePurpose } from './cookies';
 import { csrfToken, csrfTokenMatches } from './csrf';
-import { badRequest, HttpError, methodNotAllowed, notFound } from '../core/errors';
+import { badRequest, HttpError, methodNotAllowed, notFound, RetryLaterError } from '../core/errors';
 import { loggedLogin } from '../core/login';
 import { accessLog, errorPages, type BrokerContext } from '../core/middleware';
 import { OpenIdClient, type SignInTransaction } from './oidc';
@@ -16,6 +16,7 @@ import { createRuntime } from '../core/runtime';
 import { CONFIRM_FIELD, CONFIRM_PRODUCTION, confirmLoginPage, CSRF_FIELD, signOutPage } from './web-confirm';
 import { homePage, messagePage } from './web-pages';
 import { readCurrentSecret, readSecretVersion, RefreshingSecret } from '../core/secrets';
+import { TokenExchanges } from './token-exchanges';
 import { sessionKeyRing } from './web-secrets';
 
 /**
@@ -29,7 +30,7 @@ function required(name: string): string {
   return value;
 }
 
-function positiveSeconds(name: string, fallback: number): number {
+function positiveWhole(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -46,7 +47,7 @@ const SIGNIN_SECONDS = 600;
 // of the tests and the sandbox serves plain http. https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
 const scheme = process.env.LOCAL_FUNCTION_URL_HTTP === 'true' ? 'http' : 'https';
 // A rotated secret reaches a warm execution environment within this bound.
-const secretMaxAgeMs = positiveSeconds('WEB_SECRET_MAX_AGE_SECONDS', 300) * 1000;
+const secretMaxAgeMs = positiveWhole('WEB_SECRET_MAX_AGE_SECONDS', 300) * 1000;
 /** Groups that some target admits: the only groups authorization looks at, so the only ones the session keeps. */
 const targetGroups = new Set(registry.targets.flatMap((target) => target.allowedGroups));
 // A returnTo longer than this would not fit in the sign-in cookie; the person lands on the home page instead.
@@ -61,6 +62,8 @@ const sessionKeys = new RefreshingSecret(async () => {
   ]);
   return sessionKeyRing(current, previous, Math.max(sessionSeconds, SIGNIN_SECONDS) * 1000);
 }, secretMaxAgeMs);
+// Well above what people signing in ask of one execution environment, which serves one request at a time.
+const tokenExchanges = new TokenExchanges(positiveWhole('OIDC_TOKEN_EXCHANGES_PER_MINUTE', 60), SIGNIN_SECONDS * 1000);
 const clientSecretId = required('OIDC_CLIENT_SECRET_ID');
 const clientSecret = new RefreshingSecret(async () => (await readCurrentSecret(clients.secrets, clientSecretId)).value, secretMaxAgeMs);
 const oidc = new OpenIdClient(
@@ -105,11 +108,17 @@ async function callback(event: FunctionUrlEvent, context: BrokerContext): Promis
   const sealed = readCookie(event.cookies, COOKIE_NAMES.signin);
   const keys = await sessionKeys.get();
   const opened = sealed === undefined ? undefined : await unsealWithAny(sealed, keys.openWith(Date.now()), 'signin');
-  if (!opened?.ok) {
+  const transaction = opened?.ok ? (opened.payload as unknown as SignInTransaction) : undefined;
+  // Each sign-in may cost the provider one token exchange, however often its cookie comes back.
+  const admission = transaction === undefined ? 'spent' : tokenExchanges.admit(transaction.state);
+  if (transaction === undefined || admission === 'spent') {
     // No sign-in under way in this browser: a replayed, expired or forged callback.
     return { ...messagePage(400, 'Sign-in expired', 'This sign-in was already used or has expired.', { href: '/', text: 'Start again' }), cookies: [clearCookie('signin')] };
   }
-  const transaction = opened.payload as unknown as SignInTransaction;
+  if (admission === 'busy') {
+    const seconds = tokenExchanges.secondsUntilFree();
+    throw new RetryLaterError(429, 'SignInBusy', `too many sign-ins are being completed right now; try again in ${String(seconds)} s`, seconds);
+  }
   const claims = await oidc.finish(new URL(`${origin(event)}${event.rawPath}?${event.rawQueryString}`), transaction, [groupsClaim, 'email']);
   const person = personFromClaims(claims, issuer, groupsClaim);
   context.accessLog.caller = `${personName(person)} (${issuer})`;
@@ -253,7 +262,8 @@ async function serve(event: FunctionUrlEvent, context: BrokerContext): Promise<A
   // parseLogin also serves the IAM entry, which takes GET only; a confirmed POST asks for the login its GET named.
   const login = takeConfirmation(event.rawQueryString);
   const asGet = { ...event, rawQueryString: login.query, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } } };
-  const request = parseLogin(asGet, registry, { id: who, name: personName(person), mayOpen });
+  // A signed-in person learns the names of the targets they may open, never whether another name exists.
+  const request = parseLogin(asGet, registry, { id: who, name: personName(person), mayOpen, concealTargets: true });
   // The confirmation page's button is the person's confirmation, production or not.
   if (method === 'POST') requireCsrfToken(event, session);
   // The form posts to this target's own path, never to what the request's path said: `//name` would be another host.

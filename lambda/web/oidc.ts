@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { badGateway, HttpError } from '../core/errors';
+import { badGateway, HttpError, RetryLaterError } from '../core/errors';
 
 export interface OpenIdSettings {
   readonly issuer: string;
@@ -20,6 +20,10 @@ export interface SignInTransaction {
 }
 
 const CLOCK_TOLERANCE_SECONDS = 60;
+// After a failed discovery the next waits this long, doubling with each failure in a row up to the most:
+// requests meanwhile fail at once instead of each asking a provider that is down or refusing us.
+const DISCOVERY_BACKOFF_FIRST_MS = 1000;
+const DISCOVERY_BACKOFF_MOST_MS = 60_000;
 
 /** The provider's own error code, such as invalid_client after a client secret rotation, where it gave one. */
 function providerError(error: unknown): string {
@@ -36,25 +40,51 @@ function providerError(error: unknown): string {
 export class OpenIdClient {
   /** The provider's configuration with the client secret it was made with. */
   private configuration: { readonly secret: string; readonly value: Promise<client.Configuration> } | undefined;
+  /** Discoveries that failed in a row, and when the next may be tried. */
+  private discoveryFailures = 0;
+  private discoveryAllowedAt = 0;
 
   /** `clientSecret` is asked on every sign-in, so that a rotated secret takes effect as soon as it returns one. */
   constructor(
     private readonly settings: OpenIdSettings,
     private readonly clientSecret: () => Promise<string>,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  private unavailable(waitMs: number, cause?: unknown): RetryLaterError {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return new RetryLaterError(
+      502,
+      'ProviderUnavailable',
+      `the sign-in provider ${this.settings.issuer} could not be reached or described itself wrongly; try again in ${String(seconds)} s`,
+      seconds,
+      { cause },
+    );
+  }
 
   private async config(): Promise<client.Configuration> {
     let used: typeof this.configuration;
     try {
       const secret = await this.clientSecret();
       // openid-client fixes a client's authentication when it makes the configuration: a new secret takes a new one.
-      if (this.configuration?.secret !== secret) this.configuration = { secret, value: this.discover(secret) };
+      if (this.configuration?.secret !== secret) {
+        const wait = this.discoveryAllowedAt - this.now();
+        if (wait > 0) throw this.unavailable(wait);
+        this.configuration = { secret, value: this.discover(secret) };
+      }
       used = this.configuration;
-      return await used.value;
+      const configuration = await used.value;
+      this.discoveryFailures = 0;
+      return configuration;
     } catch (error) {
-      if (this.configuration === used) this.configuration = undefined;
       if (error instanceof HttpError) throw error;
-      throw badGateway('ProviderUnavailable', `the sign-in provider ${this.settings.issuer} could not be reached or described itself wrongly`, error);
+      if (this.configuration !== used || used === undefined) throw badGateway('ProviderUnavailable', `the sign-in provider ${this.settings.issuer} could not be reached`, error);
+      // This discovery failed: forget it, and let the next wait a while longer.
+      this.configuration = undefined;
+      const backoff = Math.min(DISCOVERY_BACKOFF_FIRST_MS * 2 ** this.discoveryFailures, DISCOVERY_BACKOFF_MOST_MS);
+      this.discoveryFailures += 1;
+      this.discoveryAllowedAt = this.now() + backoff;
+      throw this.unavailable(backoff, error);
     }
   }
 

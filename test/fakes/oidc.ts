@@ -17,6 +17,10 @@ export interface OpenIdProviderOptions {
 
 export interface RunningProvider {
   readonly issuer: string;
+  /** How many requests the provider has had at `path` (its token endpoint is `/token`, discovery `/.well-known/openid-configuration`). */
+  requests(path: string): number;
+  /** While true the provider is down: it answers every request with 503 (RFC 9110, section 15.6.4). */
+  unavailable: boolean;
   stop(): Promise<void>;
 }
 
@@ -55,11 +59,26 @@ export async function startOpenIdProvider(options: OpenIdProviderOptions): Promi
   };
   const provider = new Provider(issuer, configuration);
   const callback = provider.callback();
+  const counts = new Map<string, number>();
+  const state = { unavailable: false };
   server.on('request', (req, res) => {
+    const path = new URL(req.url ?? '/', issuer).pathname;
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+    if (state.unavailable) {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+      return;
+    }
     void callback(req, res);
   });
   return {
     issuer,
+    requests: (path) => counts.get(path) ?? 0,
+    get unavailable() {
+      return state.unavailable;
+    },
+    set unavailable(value) {
+      state.unavailable = value;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -54,7 +54,11 @@ describe('the CLI prints what a broker answered', () => {
   it('writes no terminal control sequence from the answer', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['login', 'prod-readonly', '--url', url, '--reason', 'INC-1'], (line) => out.push(line), (line) => err.push(line), () => Promise.resolve());
+    // The browser: it asks the CLI's one-time redirect for the login URL.
+    const browser = async (address: string): Promise<void> => {
+      await fetch(address, { redirect: 'manual' });
+    };
+    const code = await main(['login', 'prod-readonly', '--url', url, '--reason', 'INC-1'], (line) => out.push(line), (line) => err.push(line), browser);
     expect(code).toBe(0);
     expect([...out, ...err].join('\n')).not.toContain(ESC);
   });
