@@ -124,10 +124,10 @@ function reservations(template: StackTemplate): { readonly name: string; readonl
 /** The broker stack's ARN when it is deployed, undefined when not, or the error that kept us from knowing. */
 type DeployedStack = { readonly id: string | undefined } | { readonly error: string };
 
-async function deployedBrokerStack(broker: AssemblyStack, caller: Caller): Promise<DeployedStack> {
-  const cloudFormation = new CloudFormationClient(clientConfig(broker.region, caller.credentials));
+async function deployedStack(stack: AssemblyStack, caller: Caller): Promise<DeployedStack> {
+  const cloudFormation = new CloudFormationClient(clientConfig(stack.region, caller.credentials));
   try {
-    const answer = await cloudFormation.send(new DescribeStacksCommand({ StackName: broker.name }));
+    const answer = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack.name }));
     return { id: answer.Stacks?.[0]?.StackId };
   } catch (error) {
     // DescribeStacks answers ValidationError "Stack with id <name> does not exist" for a stack never created.
@@ -243,7 +243,7 @@ const tagOf = (secret: DescribeSecretCommandOutput, key: string): string | undef
  * the deployed stack's own, which CloudFormation tags with aws:cloudformation:stack-id
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html).
  */
-function judgeSecret(name: string, secret: DescribeSecretCommandOutput, deployed: DeployedStack, region: string): PreflightCheck | 'ours' {
+function judgeSecret(name: string, secret: DescribeSecretCommandOutput, stack: string, deployed: DeployedStack, region: string): PreflightCheck | 'ours' {
   const check = `secret ${name}`;
   const forget = `aws secretsmanager delete-secret --secret-id ${name} --force-delete-without-recovery --region ${region}`;
   // DeletedDate: scheduled for deletion, and the name stays taken until then
@@ -258,34 +258,39 @@ function judgeSecret(name: string, secret: DescribeSecretCommandOutput, deployed
   const stackId = tagOf(secret, 'aws:cloudformation:stack-id');
   const stackName = tagOf(secret, 'aws:cloudformation:stack-name');
   if ('id' in deployed && deployed.id !== undefined && stackId === deployed.id) return 'ours';
-  if ('error' in deployed && stackName === BROKER_STACK) {
-    return { verdict: 'could not check', check, detail: `exists with the ${BROKER_STACK} stack's tag, but the stack could not be read (${deployed.error}) to tell whether it is the deployed one's: run again with credentials that may call cloudformation:DescribeStacks.` };
+  if ('error' in deployed && stackName === stack) {
+    return { verdict: 'could not check', check, detail: `exists with the ${stack} stack's tag, but the stack could not be read (${deployed.error}) to tell whether it is the deployed one's: run again with credentials that may call cloudformation:DescribeStacks.` };
   }
-  const whose = stackName === BROKER_STACK ? `was left by an earlier ${BROKER_STACK} stack that was deleted or rolled back` : `was made outside the ${BROKER_STACK} stack`;
+  const whose = stackName === stack ? `was left by an earlier ${stack} stack that was deleted or rolled back` : `was made outside the ${stack} stack`;
   return { verdict: 'would fail', check, detail: `already exists and ${whose}, so CloudFormation cannot create it ("already exists"): once nothing uses it, delete it with ${forget}.` };
 }
 
-async function secretChecks(broker: AssemblyStack, caller: Caller, deployed: DeployedStack): Promise<PreflightCheck[]> {
-  const names = secretNames(broker.template);
-  const secrets = new SecretsManagerClient(clientConfig(broker.region, caller.credentials));
+/** The names each stack of the broker account gives its secrets, checked against the deployed stack of that name. */
+async function secretChecks(stacks: readonly AssemblyStack[], caller: Caller): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [];
   let free = 0;
   let ours = 0;
-  try {
-    for (const name of names) {
-      try {
-        const judged = judgeSecret(name, await secrets.send(new DescribeSecretCommand({ SecretId: name })), deployed, broker.region);
-        if (judged === 'ours') ours++;
-        else checks.push(judged);
-      } catch (error) {
-        if (errorName(error) === 'ResourceNotFoundException') free++;
-        else checks.push({ verdict: 'could not check', check: `secret ${name}`, detail: `Secrets Manager DescribeSecret failed (${errorName(error)}): run again with credentials that may call secretsmanager:DescribeSecret in ${broker.account}.` });
+  for (const stack of stacks) {
+    const names = secretNames(stack.template);
+    if (names.length === 0) continue;
+    const deployed = await deployedStack(stack, caller);
+    const secrets = new SecretsManagerClient(clientConfig(stack.region, caller.credentials));
+    try {
+      for (const name of names) {
+        try {
+          const judged = judgeSecret(name, await secrets.send(new DescribeSecretCommand({ SecretId: name })), stack.name, deployed, stack.region);
+          if (judged === 'ours') ours++;
+          else checks.push(judged);
+        } catch (error) {
+          if (errorName(error) === 'ResourceNotFoundException') free++;
+          else checks.push({ verdict: 'could not check', check: `secret ${name}`, detail: `Secrets Manager DescribeSecret failed (${errorName(error)}): run again with credentials that may call secretsmanager:DescribeSecret in ${stack.account}.` });
+        }
       }
+    } finally {
+      secrets.destroy();
     }
-  } finally {
-    secrets.destroy();
   }
-  if (free + ours > 0) checks.unshift({ verdict: 'ok', check: 'secret names', detail: `${free} free, ${ours} already the deployed ${BROKER_STACK} stack's.` });
+  if (free + ours > 0) checks.unshift({ verdict: 'ok', check: 'secret names', detail: `${free} free, ${ours} already the deployed stacks' own.` });
   return checks;
 }
 
@@ -302,8 +307,8 @@ export async function preflight(options: PreflightOptions = {}): Promise<Preflig
   const caller = await whoIsCalling(broker.region, options);
   const checks: PreflightCheck[] = [];
   if (caller.account === broker.account) {
-    const deployed = await deployedBrokerStack(broker, caller);
-    checks.push(await concurrencyCheck(broker, caller, deployed), ...(await secretChecks(broker, caller, deployed)));
+    const inBrokerAccount = stacks.filter((s) => s.account === broker.account && s.region === broker.region);
+    checks.push(await concurrencyCheck(broker, caller, await deployedStack(broker, caller)), ...(await secretChecks(inBrokerAccount, caller)));
   } else {
     const detail = `these credentials are for ${caller.account}, not the broker account: ${profileHint(broker.account)}.`;
     checks.push({ verdict: 'could not check', check: `Lambda concurrency in ${broker.account}/${broker.region}`, detail }, { verdict: 'could not check', check: 'secret names', detail });

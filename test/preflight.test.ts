@@ -91,8 +91,8 @@ describe('console-broker preflight against the fakes', () => {
     bootstrap(TARGET, '30');
     aws.secrets.set('console-broker/external-id/prod-readonly', 'made-by-hand');
     aws.secrets.set('console-broker/external-id/prod-billing', 'left-behind').tag('console-broker/external-id/prod-billing', {
-      'aws:cloudformation:stack-name': 'ConsoleBroker',
-      'aws:cloudformation:stack-id': `arn:aws:cloudformation:${REGION}:${BROKER}:stack/ConsoleBroker/an-earlier-one`,
+      'aws:cloudformation:stack-name': `ConsoleBrokerExternalIds-${TARGET}`,
+      'aws:cloudformation:stack-id': `arn:aws:cloudformation:${REGION}:${BROKER}:stack/ConsoleBrokerExternalIds-${TARGET}/an-earlier-one`,
     });
     aws.secrets.set('console-broker/external-id/locked', 'deleted').scheduleDeletion('console-broker/external-id/locked', new Date('2030-01-08T00:00:00Z'));
 
@@ -101,10 +101,11 @@ describe('console-broker preflight against the fakes', () => {
     expect(run.code).toBe(1);
     expect(lines(run)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^would fail: secret console-broker\/external-id\/prod-readonly: already exists and was made outside the ConsoleBroker stack, so CloudFormation cannot create it/),
-        expect.stringMatching(/^would fail: secret console-broker\/external-id\/prod-billing: already exists and was left by an earlier ConsoleBroker stack/),
+        // Each secret is judged against the stack that creates it: the stack of its account's external IDs.
+        expect.stringMatching(new RegExp(`^would fail: secret console-broker/external-id/prod-readonly: already exists and was made outside the ConsoleBrokerExternalIds-${TARGET} stack, so CloudFormation cannot create it`)),
+        expect.stringMatching(new RegExp(`^would fail: secret console-broker/external-id/prod-billing: already exists and was left by an earlier ConsoleBrokerExternalIds-${TARGET} stack`)),
         expect.stringMatching(/^would fail: secret console-broker\/external-id\/locked: is scheduled for deletion on 2030-01-08T00:00:00\.000Z and keeps its name until then/),
-        'ok: secret names: 1 free, 0 already the deployed ConsoleBroker stack\'s.',
+        'ok: secret names: 1 free, 0 already the deployed stacks\' own.',
       ]),
     );
   });
@@ -123,8 +124,8 @@ describe('console-broker preflight against the fakes', () => {
       expect(lines(run).slice(0, -1).every((l) => l.startsWith('ok: '))).toBe(true);
       expect(lines(run).at(-1)).toBe('Nothing found that would fail cdk deploy.');
     }
-    expect(lines(before)).toContain('ok: secret names: 4 free, 0 already the deployed ConsoleBroker stack\'s.');
-    expect(lines(after)).toContain('ok: secret names: 0 free, 4 already the deployed ConsoleBroker stack\'s.');
+    expect(lines(before)).toContain('ok: secret names: 4 free, 0 already the deployed stacks\' own.');
+    expect(lines(after)).toContain('ok: secret names: 0 free, 4 already the deployed stacks\' own.');
   });
 
   it('names the role and the profile it needs for an account it cannot reach', async () => {
