@@ -62,8 +62,9 @@ const sessionKeys = new RefreshingSecret(async () => {
   ]);
   return sessionKeyRing(current, previous, Math.max(sessionSeconds, SIGNIN_SECONDS) * 1000);
 }, secretMaxAgeMs);
-// Well above what people signing in ask of one execution environment, which serves one request at a time.
-const tokenExchanges = new TokenExchanges(positiveWhole('OIDC_TOKEN_EXCHANGES_PER_MINUTE', 60), SIGNIN_SECONDS * 1000);
+// Well above what people signing in ask of one execution environment, which serves one request at a time;
+// one address (an office's NAT included) may take a third of them.
+const tokenExchanges = new TokenExchanges(positiveWhole('OIDC_TOKEN_EXCHANGES_PER_MINUTE', 60), positiveWhole('OIDC_TOKEN_EXCHANGES_PER_SOURCE_PER_MINUTE', 20), SIGNIN_SECONDS * 1000);
 const clientSecretId = required('OIDC_CLIENT_SECRET_ID');
 const clientSecret = new RefreshingSecret(async () => (await readCurrentSecret(clients.secrets, clientSecretId)).value, secretMaxAgeMs);
 const oidc = new OpenIdClient(
@@ -110,13 +111,14 @@ async function callback(event: FunctionUrlEvent, context: BrokerContext): Promis
   const opened = sealed === undefined ? undefined : await unsealWithAny(sealed, keys.openWith(Date.now()), 'signin');
   const transaction = opened?.ok ? (opened.payload as unknown as SignInTransaction) : undefined;
   // Each sign-in may cost the provider one token exchange, however often its cookie comes back.
-  const admission = transaction === undefined ? 'spent' : tokenExchanges.admit(transaction.state);
+  const source = event.requestContext.http.sourceIp;
+  const admission = transaction === undefined ? 'spent' : tokenExchanges.admit(transaction.state, source);
   if (transaction === undefined || admission === 'spent') {
     // No sign-in under way in this browser: a replayed, expired or forged callback.
     return { ...messagePage(400, 'Sign-in expired', 'This sign-in was already used or has expired.', { href: '/', text: 'Start again' }), cookies: [clearCookie('signin')] };
   }
   if (admission === 'busy') {
-    const seconds = tokenExchanges.secondsUntilFree();
+    const seconds = tokenExchanges.secondsUntilFree(source);
     throw new RetryLaterError(429, 'SignInBusy', `too many sign-ins are being completed right now; try again in ${String(seconds)} s`, seconds);
   }
   const claims = await oidc.finish(new URL(`${origin(event)}${event.rawPath}?${event.rawQueryString}`), transaction, [groupsClaim, 'email']);

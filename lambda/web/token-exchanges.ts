@@ -5,7 +5,8 @@
  * broker's client secret, where providers rate-limit per organization (Okta: one app may use half of
  * the org's token bucket by default, https://developer.okta.com/docs/reference/rl2-token-oauth).
  * Nothing is shared between execution environments: see the README's security model for the bound
- * across them.
+ * across them. One source address may start at most `perSourcePerMinute` of them, so that an outsider
+ * replaying forged callbacks from one address cannot use up the minute's exchanges of everyone else.
  */
 export type Admission = 'admitted' | 'spent' | 'busy';
 
@@ -16,6 +17,8 @@ export class TokenExchanges {
   private readonly spent = new Map<string, number>();
   /** When each exchange of the last minute was admitted, oldest first. */
   private readonly recent: number[] = [];
+  /** The same, per source address; only addresses with an exchange in the last minute, so at most `perMinute` of them. */
+  private readonly recentBySource = new Map<string, number[]>();
 
   /**
    * `stateLifetimeMs` is the sign-in cookie's lifetime: after it no cookie carries the state, so it
@@ -23,28 +26,45 @@ export class TokenExchanges {
    */
   constructor(
     readonly perMinute: number,
+    readonly perSourcePerMinute: number,
     private readonly stateLifetimeMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Spends `state` on one exchange now; or `spent` if it had one, or `busy` if the minute's exchanges are used up (the state stays unspent). */
-  admit(state: string): Admission {
+  /**
+   * Spends `state` on one exchange now for a callback from `source`; or `spent` if it had one, or `busy`
+   * if the minute's exchanges, or that source's share of them, are used up (the state stays unspent).
+   */
+  admit(state: string, source: string): Admission {
     const now = this.now();
     for (const [old, until] of this.spent) {
       if (until > now) break;
       this.spent.delete(old);
     }
-    while ((this.recent[0] ?? now) <= now - MINUTE_MS) this.recent.shift();
+    dropOlderThanAMinute(this.recent, now);
+    for (const [address, times] of this.recentBySource) {
+      dropOlderThanAMinute(times, now);
+      if (times.length === 0) this.recentBySource.delete(address);
+    }
     if (this.spent.has(state)) return 'spent';
-    if (this.recent.length >= this.perMinute) return 'busy';
+    const fromSource = this.recentBySource.get(source) ?? [];
+    if (this.recent.length >= this.perMinute || fromSource.length >= this.perSourcePerMinute) return 'busy';
     this.recent.push(now);
+    this.recentBySource.set(source, [...fromSource, now]);
     this.spent.set(state, now + this.stateLifetimeMs);
     return 'admitted';
   }
 
-  /** Seconds until the oldest exchange of the last minute leaves it, and one may be admitted again. */
-  secondsUntilFree(): number {
-    const oldest = this.recent[0];
-    return oldest === undefined ? 0 : Math.max(1, Math.ceil((oldest + MINUTE_MS - this.now()) / 1000));
+  /** Seconds until a callback from `source` may be admitted again: its share and the minute's both have room. */
+  secondsUntilFree(source: string): number {
+    const untilRoom = (times: readonly number[], limit: number): number => {
+      const oldest = times[0];
+      return times.length < limit || oldest === undefined ? 0 : Math.max(1, Math.ceil((oldest + MINUTE_MS - this.now()) / 1000));
+    };
+    return Math.max(untilRoom(this.recent, this.perMinute), untilRoom(this.recentBySource.get(source) ?? [], this.perSourcePerMinute));
   }
+}
+
+function dropOlderThanAMinute(times: number[], now: number): void {
+  while ((times[0] ?? now) <= now - MINUTE_MS) times.shift();
 }
