@@ -17,9 +17,19 @@ export interface OpenIdProviderOptions {
 
 export interface RunningProvider {
   readonly issuer: string;
-  /** How many requests the provider has had at `path` (its token endpoint is `/token`, discovery `/.well-known/openid-configuration`). */
+  /**
+   * How many requests the provider has had at `path`. A client discovers the provider by GET of
+   * `/.well-known/openid-configuration` under the issuer (https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationRequest)
+   * and trades a code at the token endpoint the document names, `/token` here
+   * (https://openid.net/specs/openid-connect-core-1_0.html#TokenEndpoint): the counts are what a
+   * provider's rate limit sees, not a rule the fake enforces.
+   */
   requests(path: string): number;
-  /** While true the provider is down: it answers every request with 503 (RFC 9110, section 15.6.4). */
+  /**
+   * While true the provider is down and answers every request, discovery included, with 503
+   * (https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4); openid-client then fails the discovery, which
+   * the broker must back off from rather than repeat per request.
+   */
   unavailable: boolean;
   stop(): Promise<void>;
 }
