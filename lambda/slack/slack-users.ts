@@ -27,7 +27,7 @@ function kept(user: SlackUser): SlackUser {
  * decide afresh from the answer each time; an answer that says the account is deactivated or a guest
  * takes the place of the one before, so the person opens nothing from then on, and a refused one is
  * refused for the same time without asking again. A user Slack does not find is not kept. At most
- * `maxEntries` are kept, the least recently read leaving first.
+ * `maxEntries` are kept, the one read from Slack longest ago leaving first.
  */
 export class SlackUsers {
   private readonly entries = new Map<string, { readonly user: SlackUser; readonly readAt: number }>();
