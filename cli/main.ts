@@ -1,65 +1,26 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { BrokerError, checkTargets, listConsoleTargets, requestConsoleLogin, type BrokerOptions, type DoctorOptions, type DoctorReport } from './client';
+import { distance } from 'fastest-levenshtein';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { version } from '../package.json';
+import { openBrowser } from './browser';
+import { BrokerError, checkTargets, listConsoleTargets, requestConsoleLogin, type BrokerOptions, type DoctorReport, type PersonOptions } from './client';
+import { completionScript, SHELLS, type Shell } from './completion';
 import { oneTimeRedirect } from './one-time-redirect';
 import type { PreflightCheck } from './preflight';
 
-const USAGE = `Usage:
-  console-broker login <target> [--region R] [--service S | --destination PATH] [--logout] [--reason TEXT]
-                       [--for EMAIL [--groups G1,G2]] [--print | --json]
-  console-broker targets [--for EMAIL [--groups G1,G2]] [--json]
-  console-broker doctor [--doctor-url URL] [--json]
-  console-broker preflight [--cdk-out DIR] [--profile NAME]
-
-Common options:
-  --url URL            the broker's function URL (else CONSOLE_BROKER_URL, else the ConsoleBroker stack's output)
-  --profile NAME       an AWS shared config profile (else the standard credential chain)
-  --broker-region R    the broker's region, to sign for and to find its stack
-  -h, --help           this text
-
-login opens the console in your browser, through a one-time redirect on 127.0.0.1 so that the login
-URL appears in no process's arguments; --print prints the login URL instead (it signs in whoever
-opens it, for 15 minutes), --json prints the broker's whole answer. --reason says why (a ticket ID
-or a sentence); the broker logs it, and some targets require it.
---for (for bots the broker trusts as delegators) names the person the caller acts for, by e-mail
-address, with --groups the groups the bot may vouch they are in: the broker authorizes that person
-and names the console session after them.
-doctor (for the broker's operators) reads every target's external ID and assumes its role as a login
-would, prints what is wrong with each broken one, and exits 1 when any is broken. It runs in its own
-function: --doctor-url, else CONSOLE_BROKER_DOCTOR_URL, else the ConsoleBroker stack's DoctorUrl output.
-preflight (before \`cdk deploy\`) reads what \`cdk synth\` wrote (--cdk-out, default cdk.out) and, with your
-own credentials and read-only calls, says what would make the deploy fail: the broker account's Lambda
-concurrency against what the configuration reserves, the CDK bootstrap version in every account and
-region the app deploys to, and secret names already taken. One line per check; it exits 1 when
-something would fail.`;
-
-const OPTIONS = {
-  region: { type: 'string' },
-  service: { type: 'string' },
-  destination: { type: 'string' },
-  logout: { type: 'boolean' },
-  reason: { type: 'string' },
-  for: { type: 'string' },
-  groups: { type: 'string' },
-  print: { type: 'boolean' },
-  json: { type: 'boolean' },
-  url: { type: 'string' },
-  'doctor-url': { type: 'string' },
-  'cdk-out': { type: 'string' },
-  profile: { type: 'string' },
-  'broker-region': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 type Output = (line: string) => void;
+type Opener = (url: string) => Promise<void>;
 
-function parse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>> {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new BrokerError('usage', `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
+/** What tests may shorten; a person gets the defaults. */
+export interface MainSettings {
+  /** How long the one-time redirect waits to be asked for. @default 30000, long enough for a browser to start; a sign-in token lives 15 minutes */
+  readonly redirectTimeoutMs?: number;
+  /** How long after a seemingly good start the CLI prints the link for the person to open. @default 10000 */
+  readonly linkAfterMs?: number;
 }
+
+/** Exit status when no browser asked for the one-time link in time: nothing was opened. */
+export const NOT_OPENED_EXIT = 3;
 
 function time(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -87,21 +48,6 @@ function doctorSummary(report: DoctorReport): string {
   return notChecked === 0 ? `${brokenPart}.` : `${brokenPart}, ${notChecked} not checked (the doctor ran out of time; run it again).`;
 }
 
-/** Options preflight takes; every other one is about a call to the broker. */
-const PREFLIGHT_OPTIONS = new Set(['cdk-out', 'profile', 'help']);
-
-async function runPreflight(rest: readonly string[], values: Readonly<Record<string, unknown>>, out: Output): Promise<number> {
-  if (rest.length > 0) throw new BrokerError('usage', `preflight takes no arguments\n\n${USAGE}`);
-  const other = Object.keys(values).filter((key) => !PREFLIGHT_OPTIONS.has(key));
-  if (other.length > 0) throw new BrokerError('usage', `preflight takes only --cdk-out and --profile: its accounts and regions are the app's, from cdk.out (not --${other.join(', --')}).`);
-  const { preflight } = await import('./preflight');
-  const cdkOut = typeof values['cdk-out'] === 'string' ? values['cdk-out'] : undefined;
-  const profile = typeof values.profile === 'string' ? values.profile : undefined;
-  const checks = await preflight({ ...(cdkOut ? { cdkOut } : {}), ...(profile ? { profile } : {}) });
-  for (const line of preflightLines(checks)) out(line);
-  return checks.some((c) => c.verdict === 'would fail') ? 1 : 0;
-}
-
 /** One line per check, then what it adds up to. */
 function preflightLines(checks: readonly PreflightCheck[]): string[] {
   const failing = checks.filter((c) => c.verdict === 'would fail').length;
@@ -111,14 +57,6 @@ function preflightLines(checks: readonly PreflightCheck[]): string[] {
       ? `${failing} of ${checks.length} checks say cdk deploy would fail.`
       : `Nothing found that would fail cdk deploy${unchecked > 0 ? `, but ${unchecked} could not be checked` : ''}.`;
   return [...checks.map((c) => `${c.verdict}: ${c.check}: ${c.detail}`), summary];
-}
-
-async function doctor(rest: readonly string[], json: boolean | undefined, options: DoctorOptions, out: Output): Promise<number> {
-  if (rest.length > 0) throw new BrokerError('usage', `doctor takes no arguments\n\n${USAGE}`);
-  const report = await checkTargets(options);
-  if (json) out(JSON.stringify(report, null, 2));
-  else for (const line of doctorTable(report)) out(line);
-  return report.ok ? 0 : 1;
 }
 
 /** C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and isolates. */
@@ -140,100 +78,374 @@ export function printable(line: string): string {
   return safe;
 }
 
-// Long enough for a browser to start; a sign-in token lives 15 minutes.
-const REDIRECT_TIMEOUT_SECONDS = 30;
+/** Commander's options of one command, as it parsed them. */
+interface Flags {
+  readonly region?: string;
+  readonly service?: string;
+  readonly destination?: string;
+  readonly logout?: boolean;
+  readonly reason?: string;
+  readonly for?: string;
+  readonly groups?: string;
+  readonly print?: boolean;
+  readonly json?: boolean;
+  readonly url?: string;
+  readonly doctorUrl?: string;
+  readonly cdkOut?: string;
+  readonly profile?: string;
+  readonly brokerRegion?: string;
+}
+
+/** How to reach and sign for the broker: --url, --profile (else AWS_PROFILE, which the SDK reads), --broker-region. */
+function brokerOptions(flags: Flags): BrokerOptions {
+  return {
+    ...(flags.url ? { url: flags.url } : {}),
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.brokerRegion ? { brokerRegion: flags.brokerRegion } : {}),
+  };
+}
+
+function personOf(flags: Flags): { person?: PersonOptions } {
+  if (flags.groups !== undefined && flags.for === undefined) throw new BrokerError('usage', '--groups needs --for: name the person the groups belong to.');
+  return flags.for === undefined ? {} : { person: { email: flags.for, groups: flags.groups?.split(',') ?? [] } };
+}
+
+/** Up to three of `names` nearest to `name`, within a third of its length (at least two edits). */
+export function nearestNames(name: string, names: readonly string[]): string[] {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  return names
+    .map((candidate) => ({ candidate, edits: distance(name, candidate) }))
+    .filter(({ candidate, edits }) => candidate !== name && edits <= limit)
+    .sort((a, b) => a.edits - b.edits || a.candidate.localeCompare(b.candidate))
+    .slice(0, 3)
+    .map(({ candidate }) => candidate);
+}
+
+/**
+ * What to do after the broker refused a target: the nearest names among those the caller may open
+ * (the broker's own list, so nothing it conceals), else whom to ask, unless the broker said so itself.
+ */
+async function nextStep(error: BrokerError, target: string, options: BrokerOptions & { person?: PersonOptions }): Promise<string> {
+  let yours: string[];
+  try {
+    yours = (await listConsoleTargets({ ...options, timeoutMs: 5_000 })).targets.map((t) => t.name);
+  } catch {
+    // Without the list (refused too, as for a group the bot may not vouch for) the refusal stands on its own.
+    return error.message;
+  }
+  // A target that is theirs, or groups a bot vouches for, was refused for another reason: nothing to add.
+  if (yours.includes(target) || (options.person?.groups ?? []).length > 0) return error.message;
+  const near = nearestNames(target, yours);
+  if (near.length > 0) return `${error.message}\nDid you mean ${near.join(' or ')}?`;
+  if (/\bAsk\b/.test(error.message)) return error.message;
+  return `${error.message}\nAsk the broker's operators to add ${options.person?.email ?? 'you'} to the target.`;
+}
+
+function secondsOf(ms: number): string {
+  return String(Math.max(1, Math.round(ms / 1000)));
+}
 
 /**
  * Hands the browser a one-time redirect to the login URL, not the URL itself: the opener and the
- * browser take it as an argument, and any local user can read a process's arguments.
+ * browser take it as an argument, and any local user can read a process's arguments. When no browser
+ * could be started, or none asks for it soon, it prints that redirect (never the login URL) for the
+ * person to open. True once the redirect was served.
  */
-async function openThroughRedirect(loginUrl: string, openUrl: (url: string) => Promise<void>): Promise<void> {
-  const redirect = await oneTimeRedirect(loginUrl, REDIRECT_TIMEOUT_SECONDS * 1000);
+async function openThroughRedirect(loginUrl: string, openUrl: Opener, err: Output, settings: MainSettings): Promise<boolean> {
+  const timeoutMs = settings.redirectTimeoutMs ?? 30_000;
+  const redirect = await oneTimeRedirect(loginUrl, timeoutMs);
+  const started = Date.now();
+  const offerLink = (why: string): void => {
+    err(`${why} Open this one-time link yourself within ${secondsOf(timeoutMs - (Date.now() - started))} s:`);
+    err(redirect.url);
+  };
   try {
     await openUrl(redirect.url);
   } catch (error) {
-    redirect.close();
+    offerLink(`Could not open a browser (${error instanceof Error ? error.message : String(error)}).`);
+    return redirect.served;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const quiet = new Promise<'quiet'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('quiet');
+    }, settings.linkAfterMs ?? 10_000);
+  });
+  const first = await Promise.race([redirect.served, quiet]);
+  clearTimeout(timer);
+  if (first !== 'quiet') return first;
+  offerLink('No browser has asked for the link yet.');
+  return redirect.served;
+}
+
+async function login(target: string | undefined, flags: Flags, openUrl: Opener, out: Output, err: Output, settings: MainSettings): Promise<number> {
+  if (target === undefined) throw new BrokerError('usage', 'login takes exactly one target: console-broker login <target>.');
+  if (flags.print && flags.json) throw new BrokerError('usage', 'Give --print or --json, not both.');
+  const options = { ...brokerOptions(flags), ...personOf(flags) };
+  let answer;
+  try {
+    answer = await requestConsoleLogin({
+      ...options,
+      target,
+      ...(flags.region ? { region: flags.region } : {}),
+      ...(flags.service ? { service: flags.service } : {}),
+      ...(flags.destination ? { destination: flags.destination } : {}),
+      ...(flags.logout ? { logout: true } : {}),
+      ...(flags.reason ? { reason: flags.reason } : {}),
+    });
+  } catch (error) {
+    // The broker's own refusals: a target that is not there (404) or not the caller's (403 with its body).
+    if (error instanceof BrokerError && (error.kind === 'not-found' || error.kind === 'forbidden')) {
+      throw new BrokerError(error.kind, await nextStep(error, target, options), error.status);
+    }
     throw error;
   }
-  if (!(await redirect.served)) {
-    throw new BrokerError('unreachable', `No browser asked for the console within ${String(REDIRECT_TIMEOUT_SECONDS)} s. Run again, or add --print and open the login URL yourself.`);
+  if (flags.json) {
+    out(JSON.stringify(answer, null, 2));
+    return 0;
   }
+  if (flags.print) {
+    out(answer.loginUrl);
+    return 0;
+  }
+  if (!(await openThroughRedirect(answer.loginUrl, openUrl, err, settings))) {
+    err(`console-broker: Nothing opened the console within ${secondsOf(settings.redirectTimeoutMs ?? 30_000)} s. Run again, or add --print and open the login URL yourself.`);
+    return NOT_OPENED_EXIT;
+  }
+  const why = answer.reason === undefined ? '' : ` (reason: ${answer.reason})`;
+  err(
+    `Opened ${answer.target} (${answer.accountId}, ${answer.roleArn.split('/').pop() ?? ''}) in ${answer.region} as ${answer.sessionName}${answer.roleSessionName === undefined ? '' : ` (session ${answer.roleSessionName})`}${why}; the link works until ${time(answer.expiresAt)}.`,
+  );
+  return 0;
+}
+
+async function targets(flags: Flags, out: Output, err: Output): Promise<number> {
+  const list = await listConsoleTargets({ ...brokerOptions(flags), ...personOf(flags) });
+  if (flags.json) {
+    out(JSON.stringify(list, null, 2));
+  } else if (list.targets.length === 0) {
+    err(`${list.caller} may open no target${list.person === undefined ? '' : ` for ${list.person}`}.`);
+  } else {
+    const width = Math.max(...list.targets.map((t) => t.name.length));
+    for (const t of list.targets) out(`${t.name.padEnd(width)}  ${t.accountId}  ${t.defaultRegion}`);
+  }
+  return 0;
+}
+
+async function doctor(flags: Flags, out: Output): Promise<number> {
+  // --url names the login URL; the doctor answers at another, and a silent mix-up would only say 404.
+  if (flags.url) throw new BrokerError('usage', 'doctor runs at the doctor URL: give --doctor-url, not --url.');
+  const report = await checkTargets({ ...brokerOptions(flags), ...(flags.doctorUrl ? { doctorUrl: flags.doctorUrl } : {}) });
+  if (flags.json) out(JSON.stringify(report, null, 2));
+  else for (const line of doctorTable(report)) out(line);
+  return report.ok ? 0 : 1;
+}
+
+async function runPreflight(flags: Flags, out: Output): Promise<number> {
+  const misplaced = (['url', 'doctorUrl', 'brokerRegion'] as const).filter((key) => flags[key] !== undefined);
+  if (misplaced.length > 0) {
+    const names = misplaced.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw new BrokerError('usage', `preflight takes only --cdk-out and --profile: its accounts and regions are the app's, from cdk.out (not ${names.join(', ')}).`);
+  }
+  const { preflight } = await import('./preflight');
+  const checks = await preflight({ ...(flags.cdkOut ? { cdkOut: flags.cdkOut } : {}), ...(flags.profile ? { profile: flags.profile } : {}) });
+  for (const line of preflightLines(checks)) out(line);
+  return checks.some((c) => c.verdict === 'would fail') ? 1 : 0;
+}
+
+/** For the completion scripts: the caller's target names, one a line, and nothing at all on any error. */
+async function completeTargets(flags: Flags, out: Output): Promise<number> {
+  try {
+    const list = await listConsoleTargets({ ...brokerOptions(flags), timeoutMs: 3_000 });
+    for (const t of list.targets) out(t.name);
+  } catch {
+    // A completion that fails completes nothing; it must not write into the person's command line.
+  }
+  return 0;
+}
+
+const BROKER_URL_HELP = "the broker's function URL (else CONSOLE_BROKER_URL, else the ConsoleBroker stack's LoginUrl output)";
+const PROFILE_HELP = 'an AWS shared config profile to sign with (else AWS_PROFILE, else the standard credential chain)';
+const BROKER_REGION_HELP = "the broker's region, to sign for and to find its stack (else from the URL, else AWS_REGION)";
+
+/** Options that belong to another command: accepted, hidden, and refused with a sentence that says where they go. */
+function misplaced(command: Command, flag: string, message: string): void {
+  command.addOption(new Option(flag).hideHelp());
+  const key = flag.replace(/^--/, '').split(' ')[0] ?? '';
+  const camel = key.replace(/-([a-z])/g, (_match, c: string) => c.toUpperCase());
+  command.hook('preAction', (self) => {
+    if (self.opts<Record<string, unknown>>()[camel] !== undefined) throw new BrokerError('usage', message);
+  });
+}
+
+const CDK_OUT_ELSEWHERE = '--cdk-out is for the preflight command only.';
+const DOCTOR_URL_ELSEWHERE = '--doctor-url is for the doctor command only.';
+
+/** The CLI's commands; each action reports its exit code through `done`. */
+function program(out: Output, err: Output, openUrl: Opener, settings: MainSettings, done: (code: number) => void): Command {
+  const cli = new Command('console-broker')
+    .description('Open the AWS console of another account through the console broker.')
+    .version(version, '-v, --version', 'the version of this CLI')
+    .helpOption('-h, --help', 'help for a command')
+    .helpCommand('help [command]', 'help for a command')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        out(text.replace(/\n$/, ''));
+      },
+      writeErr: (text) => {
+        err(text.replace(/\n$/, ''));
+      },
+      outputError: (text, write) => {
+        write(text.replace(/^error: /, 'console-broker: '));
+      },
+    })
+    .showHelpAfterError('Run "console-broker help" for the commands, "console-broker help <command>" for its options.');
+
+  const withBroker = (command: Command): Command =>
+    command
+      .addOption(new Option('--url <url>', BROKER_URL_HELP))
+      .addOption(new Option('--profile <name>', PROFILE_HELP))
+      .addOption(new Option('--broker-region <region>', BROKER_REGION_HELP));
+  const person = (command: Command): Command =>
+    command
+      .addOption(new Option('--for <email>', '(for bots the broker trusts as delegators) the person the caller acts for, by e-mail address'))
+      .addOption(new Option('--groups <g1,g2>', 'with --for, the groups the bot may vouch the person is in'));
+
+  const loginCommand = withBroker(
+    person(
+      cli
+        .command('login')
+        .description('Open the console of a target in your browser.')
+        .addArgument(new Argument('[target]', 'the target to open (see console-broker targets)'))
+        .usage('<target> [options]')
+        .addOption(new Option('--region <region>', "the console's region (else the target's default region)"))
+        .addOption(new Option('--service <service>', 'a console shortcut such as ec2 or iam'))
+        .addOption(new Option('--destination <path>', 'a console path or URL on the console host'))
+        .addOption(new Option('--logout', 'sign the browser out of its current console session first'))
+        .addOption(new Option('--reason <text>', 'why: a ticket ID or a sentence; the broker logs it, and some targets require it'))
+        .addOption(new Option('--print', 'print the login URL instead of opening it (it signs in whoever opens it, for 15 minutes)'))
+        .addOption(new Option('--json', "print the broker's whole answer instead of opening it")),
+    ),
+  );
+  loginCommand
+    .addHelpText(
+      'after',
+      `
+login opens the console through a one-time redirect on 127.0.0.1, so that the login URL appears in no
+process's arguments. It runs the commands BROWSER names (separated by colons; %s stands for the
+address, else it comes last), else the system's opener (xdg-open, open). When no browser could be
+started, or none asks within 10 s, it prints the one-time link for you to open on this machine, and
+exits 3 if nobody opens it within 30 s.
+--for names the person a delegator bot acts for: the broker authorizes that person and names the
+console session after them.
+
+Examples:
+  console-broker login prod-readonly
+  console-broker login prod-readonly --service ec2 --region eu-central-1
+  console-broker login prod-billing --reason INC-4711 --profile sso-admin`,
+    )
+    .action(async (target: string | undefined, flags: Flags) => {
+      done(await login(target, flags, openUrl, out, err, settings));
+    });
+  misplaced(loginCommand, '--doctor-url <url>', DOCTOR_URL_ELSEWHERE);
+  misplaced(loginCommand, '--cdk-out <dir>', CDK_OUT_ELSEWHERE);
+
+  const targetsCommand = withBroker(
+    person(
+      cli
+        .command('targets')
+        .description('List the targets you may open, as the broker sees it.')
+        .addOption(new Option('--json', 'print the list for machines')),
+    ),
+  ).action(async (flags: Flags) => {
+    done(await targets(flags, out, err));
+  });
+  misplaced(targetsCommand, '--doctor-url <url>', DOCTOR_URL_ELSEWHERE);
+  misplaced(targetsCommand, '--cdk-out <dir>', CDK_OUT_ELSEWHERE);
+
+  const doctorCommand = cli
+    .command('doctor')
+    .description("(for the broker's operators) Check that every target can be opened, and say what is wrong with each broken one.")
+    .addOption(new Option('--doctor-url <url>', "the doctor's function URL (else CONSOLE_BROKER_DOCTOR_URL, else the ConsoleBroker stack's DoctorUrl output)"))
+    .addOption(new Option('--profile <name>', PROFILE_HELP))
+    .addOption(new Option('--broker-region <region>', BROKER_REGION_HELP))
+    .addOption(new Option('--json', 'print the report for machines'))
+    .addOption(new Option('--url <url>').hideHelp())
+    .addHelpText(
+      'after',
+      `
+doctor reads every target's external ID and assumes its role as a login would, in a function of its
+own, prints a table and what to do about each broken target, and exits 1 when any is broken.`,
+    )
+    .action(async (flags: Flags) => {
+      done(await doctor(flags, out));
+    });
+  misplaced(doctorCommand, '--cdk-out <dir>', CDK_OUT_ELSEWHERE);
+
+  cli
+    .command('preflight')
+    .description('(before cdk deploy) Say what would make the deploy fail, with read-only calls.')
+    .addOption(new Option('--cdk-out <dir>', 'the cloud assembly cdk synth wrote').default('cdk.out'))
+    .addOption(new Option('--profile <name>', PROFILE_HELP))
+    .addOption(new Option('--url <url>').hideHelp())
+    .addOption(new Option('--doctor-url <url>').hideHelp())
+    .addOption(new Option('--broker-region <region>').hideHelp())
+    .addHelpText(
+      'after',
+      `
+preflight reads what cdk synth wrote and, with your own credentials, checks the broker account's
+Lambda concurrency against what the configuration reserves, the CDK bootstrap version in every account
+and region the app deploys to, and secret names already taken. One line per check; it exits 1 when
+something would fail.`,
+    )
+    .action(async (flags: Flags) => {
+      done(await runPreflight(flags, out));
+    });
+
+  cli
+    .command('completion')
+    .description('Print a shell completion script (target names included, asked of the broker).')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  bash:  source <(console-broker completion bash)        (or add that line to ~/.bashrc)
+  zsh:   console-broker completion zsh > "\${fpath[1]}/_console-broker"
+  fish:  console-broker completion fish > ~/.config/fish/completions/console-broker.fish`,
+    )
+    .action((shell: Shell) => {
+      out(completionScript(shell, cli).replace(/\n$/, ''));
+      done(0);
+    });
+
+  withBroker(cli.command('__complete', { hidden: true }).addArgument(new Argument('<what>').choices(['targets']))).action(async (_what: string, flags: Flags) => {
+    done(await completeTargets(flags, out));
+  });
+
+  // After a usage error, where to read the command's options.
+  for (const command of cli.commands) command.showHelpAfterError(`Run "console-broker help ${command.name()}" for its options.`);
+  return cli;
 }
 
 /** Runs the CLI; returns the exit code. Output goes through `out` and `err` so tests can read it. */
-export async function main(argv: readonly string[], rawOut: Output, rawErr: Output, openUrl: (url: string) => Promise<void>): Promise<number> {
+export async function main(argv: readonly string[], rawOut: Output, rawErr: Output, openUrl: Opener, settings: MainSettings = {}): Promise<number> {
   const out: Output = (line) => {
     rawOut(printable(line));
   };
   const err: Output = (line) => {
     rawErr(printable(line));
   };
+  let code = 0;
   try {
-    const { values, positionals } = parse(argv);
-    const [command, ...rest] = positionals;
-    if (values.help || command === 'help') {
-      out(USAGE);
-      return 0;
-    }
-    if (command === undefined) throw new BrokerError('usage', `Name a command.\n\n${USAGE}`);
-    const common: BrokerOptions = {
-      ...(values.url ? { url: values.url } : {}),
-      ...(values.profile ? { profile: values.profile } : {}),
-      ...(values['broker-region'] ? { brokerRegion: values['broker-region'] } : {}),
-    };
-
-    if (command === 'preflight') return await runPreflight(rest, values, out);
-    if (values['cdk-out']) throw new BrokerError('usage', `--cdk-out is for the preflight command only.\n\n${USAGE}`);
-    if (command !== 'doctor' && values['doctor-url']) throw new BrokerError('usage', `--doctor-url is for the doctor command only.\n\n${USAGE}`);
-    if (values.groups !== undefined && values.for === undefined) throw new BrokerError('usage', '--groups needs --for: name the person the groups belong to.');
-    const person = values.for === undefined ? {} : { person: { email: values.for, groups: values.groups?.split(',') ?? [] } };
-
-    if (command === 'targets') {
-      if (rest.length > 0) throw new BrokerError('usage', `targets takes no arguments\n\n${USAGE}`);
-      const list = await listConsoleTargets({ ...common, ...person });
-      if (values.json) {
-        out(JSON.stringify(list, null, 2));
-      } else if (list.targets.length === 0) {
-        err(`${list.caller} may open no target${list.person === undefined ? '' : ` for ${list.person}`}.`);
-      } else {
-        const width = Math.max(...list.targets.map((t) => t.name.length));
-        for (const t of list.targets) out(`${t.name.padEnd(width)}  ${t.accountId}  ${t.defaultRegion}`);
-      }
-      return 0;
-    }
-
-    if (command === 'login') {
-      const [target, ...extra] = rest;
-      if (target === undefined || extra.length > 0) throw new BrokerError('usage', `login takes exactly one target\n\n${USAGE}`);
-      if (values.print && values.json) throw new BrokerError('usage', 'Give --print or --json, not both.');
-      const login = await requestConsoleLogin({
-        ...common,
-        target,
-        ...(values.region ? { region: values.region } : {}),
-        ...(values.service ? { service: values.service } : {}),
-        ...(values.destination ? { destination: values.destination } : {}),
-        ...(values.logout ? { logout: true } : {}),
-        ...(values.reason ? { reason: values.reason } : {}),
-        ...person,
-      });
-      if (values.json) {
-        out(JSON.stringify(login, null, 2));
-      } else if (values.print) {
-        out(login.loginUrl);
-      } else {
-        await openThroughRedirect(login.loginUrl, openUrl);
-        const why = login.reason === undefined ? '' : ` (reason: ${login.reason})`;
-        err(`Opened ${login.target} (${login.accountId}, ${login.roleArn.split('/').pop() ?? ''}) in ${login.region} as ${login.sessionName}${login.roleSessionName === undefined ? '' : ` (session ${login.roleSessionName})`}${why}; the link works until ${time(login.expiresAt)}.`);
-      }
-      return 0;
-    }
-    if (command === 'doctor') {
-      // --url names the login URL; the doctor answers at another, and a silent mix-up would only say 404.
-      if (values.url) throw new BrokerError('usage', 'doctor runs at the doctor URL: give --doctor-url, not --url.');
-      return await doctor(rest, values.json, { ...common, ...(values['doctor-url'] ? { doctorUrl: values['doctor-url'] } : {}) }, out);
-    }
-    throw new BrokerError('usage', `Unknown command "${command}".\n\n${USAGE}`);
+    await program(out, err, openUrl, settings, (exit) => {
+      code = exit;
+    }).parseAsync([...argv], { from: 'user' });
+    return code;
   } catch (error) {
+    // Help and --version end in a CommanderError too, with exit code 0; any other is a usage error.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof BrokerError) {
       err(`console-broker: ${error.message}`);
       return error.exitCode;
@@ -244,11 +456,12 @@ export async function main(argv: readonly string[], rawOut: Output, rawErr: Outp
 
 // Run only as the program itself, not when a test imports main().
 if (process.argv[1] && /console-broker(\.m?js)?$|cli[/\\]main\.ts$/.test(process.argv[1])) {
-  const open = async (url: string): Promise<void> => {
-    const { default: openInBrowser } = await import('open');
-    await openInBrowser(url);
-  };
-  main(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`), open).then(
+  main(
+    process.argv.slice(2),
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+    (url) => openBrowser(url),
+  ).then(
     (code) => {
       process.exitCode = code;
     },

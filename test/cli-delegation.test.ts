@@ -64,7 +64,7 @@ describe('a bot and the CLI naming a person and a reason, through a local functi
 
     expect(login.code).toBe(0);
     expect(JSON.parse(login.stdout)).toMatchObject({ sessionName: 'alice@example.com', reason: 'INC-4711' });
-    expect(refused).toMatchObject({ code: 1, stderr: 'console-broker: Not allowed: mallory@example.com is not allowed to open target "prod-readonly".\n' });
+    expect(refused).toMatchObject({ code: 1, stderr: 'console-broker: Not allowed: mallory@example.com is not allowed to open target "prod-readonly".\nAsk the broker\'s operators to add mallory@example.com to the target.\n' });
     expect(unvouched.stderr).toBe(`console-broker: Not allowed: ${BOT.arn} may not vouch for group "sre" on target "prod-readonly".\n`);
     expect(groupsAlone).toMatchObject({ code: 2, stderr: 'console-broker: --groups needs --for: name the person the groups belong to.\n' });
   });

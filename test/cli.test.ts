@@ -147,12 +147,12 @@ describe('console-broker CLI against the sandbox', () => {
     expect(elsewhere.stderr).toMatch(/--doctor-url is for the doctor command only/);
   });
 
-  it('fails with 403 for a caller not in the target list, naming the caller the broker saw', async () => {
+  it('fails with 403 for a caller not in the target list, naming the caller the broker saw and whom to ask', async () => {
     const { code, stdout, stderr } = await run(['login', 'prod-readonly', '--url', sandbox.url, '--print'], mallory);
 
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr.trim()).toBe(`console-broker: Not allowed: ${SANDBOX_CALLERS.outsider.arn} is not allowed to open target "prod-readonly".`);
+    expect(stderr.trim()).toBe(`console-broker: Not allowed: ${SANDBOX_CALLERS.outsider.arn} is not allowed to open target "prod-readonly".\nAsk the broker's operators to add you to the target.`);
   });
 
   it('fails with 403 from AWS for a bad signature', async () => {
@@ -162,11 +162,11 @@ describe('console-broker CLI against the sandbox', () => {
     expect(stderr).toMatch(/^console-broker: AWS refused the request before it reached the broker \(403 Forbidden\)/);
   });
 
-  it('fails with 404 naming the targets that exist for the caller', async () => {
+  it('fails with 404 naming the targets that exist for the caller, and the nearest of them', async () => {
     const { code, stderr } = await run(['login', 'prod-readonly-typo', '--url', sandbox.url], alice);
 
     expect(code).toBe(1);
-    expect(stderr.trim()).toBe('console-broker: Unknown target: no target named "prod-readonly-typo"; targets you may open: prod-readonly, customer-acme.');
+    expect(stderr.trim()).toBe('console-broker: Unknown target: no target named "prod-readonly-typo"; targets you may open: prod-readonly, customer-acme.\nDid you mean prod-readonly?');
   });
 
   it('says clearly when the broker is down', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /** The CLI as `npm run build:cli` builds it (the global setup runs that). */
-const CLI = path.join(__dirname, '..', '..', 'dist', 'console-broker.mjs');
+export const CLI = path.join(__dirname, '..', '..', 'dist', 'console-broker.mjs');
 
 export interface Run {
   readonly code: number;
